@@ -1,0 +1,58 @@
+namespace Supervision.Domain.Orchestration;
+
+/// <summary>
+/// A side effect implied by an event. The runtime stores effects as outbox rows in the same transaction as the
+/// event and dispatches them afterwards, at least once. Each effect gets a deterministic id
+/// (<c>{type}/{instance}/{sequence}/{index}</c>) so receivers can deduplicate.
+/// </summary>
+public abstract record Effect;
+
+/// <summary>
+/// Send a command to another orchestration instance (like raising an external event or starting a
+/// sub-orchestration). The target instance is created by its first message. The effect id becomes the message id,
+/// so redelivery is applied at most once.
+/// </summary>
+/// <param name="TargetType">The target's <see cref="IDecider{TState,TCommand,TEvent}.TypeName"/>.</param>
+/// <param name="TargetInstanceId">The target instance id.</param>
+/// <param name="Command">A command of the target decider's command type.</param>
+public sealed record SendMessage(string TargetType, string TargetInstanceId, object Command) : Effect;
+
+/// <summary>Deliver an alert (Teams activity + e-mail through Graph, or the local mailbox standalone).</summary>
+public sealed record RaiseAlert(Alert Alert) : Effect;
+
+/// <summary>
+/// Upsert one read-model row, applied only if <paramref name="Version"/> is newer than the stored row's version
+/// (read models are rebuildable from events, and out-of-order dispatch must not regress them).
+/// </summary>
+/// <param name="Model">Read-model name; one table per model.</param>
+/// <param name="PartitionKey">Row partition (e.g. the responsible unit).</param>
+/// <param name="RowKey">Row key (e.g. the case id).</param>
+/// <param name="Version">Monotonic version, normally the event sequence.</param>
+/// <param name="Values">Primitive values only: string, bool, int, long, double, DateTimeOffset, or null.</param>
+public sealed record UpsertReadModel(
+    string Model, string PartitionKey, string RowKey, long Version, IReadOnlyDictionary<string, object?> Values) : Effect;
+
+/// <summary>Delete one read-model row if its version is not newer than <paramref name="Version"/>.</summary>
+public sealed record DeleteReadModel(string Model, string PartitionKey, string RowKey, long Version) : Effect;
+
+/// <summary>Urgency decides delivery: routine alerts wait for working hours and are digested; urgent ones go at once (DOMAIN.md §9).</summary>
+public enum AlertUrgency
+{
+    Routine,
+    Urgent,
+}
+
+/// <summary>Who should receive an alert, resolved against the org directory at dispatch time.</summary>
+/// <param name="Role">A role such as <c>handler</c>, <c>agency-head</c>, <c>supervisor</c>, <c>leader</c>.</param>
+/// <param name="UnitId">The org unit whose holders of <paramref name="Role"/> receive it.</param>
+public sealed record AlertAudience(string Role, string UnitId);
+
+/// <summary>An alert to leaders/officers. Text must carry no petitioner personal data (it travels by e-mail).</summary>
+/// <param name="Kind">Machine name, e.g. <c>deadline.warning</c>, <c>ticket.raised</c>.</param>
+/// <param name="Subject">Short subject line.</param>
+/// <param name="Body">Plain-text body.</param>
+/// <param name="To">Audiences.</param>
+/// <param name="Urgency">Routine or urgent.</param>
+/// <param name="Link">Relative link into the app, e.g. <c>/cases/XF-2026-000123</c>.</param>
+public sealed record Alert(
+    string Kind, string Subject, string Body, IReadOnlyList<AlertAudience> To, AlertUrgency Urgency, string? Link = null);

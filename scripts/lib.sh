@@ -1,0 +1,56 @@
+# Shared shell helpers for scripts/run.sh and scripts/test.sh. Source it; do not run it.
+# Everything here installs what it needs itself: a fresh machine has only dotnet, node and apt.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AZURITE_JS="$ROOT/tools/node_modules/azurite/dist/src/azurite.js"
+
+log() { printf '[supervision] %s\n' "$*" >&2; }
+
+# Installs the pinned npm tools (Azurite) from tools/package-lock.json when missing or stale.
+ensure_tools() {
+  if [ ! -f "$AZURITE_JS" ] || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
+    log "installing pinned tools (npm ci in tools/)"
+    (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Prints a free loopback TCP port.
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+# Is something listening on 127.0.0.1:$1?
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_azurite MODE [BLOB QUEUE TABLE]
+#   MODE=memory  in-memory (tests)    MODE=disk  persisted under .azurite/ (the local service)
+# Sets AZURITE_PID and AZURITE_CONNECTION_STRING. Always loopback, always --skipApiVersionCheck.
+start_azurite() {
+  local mode="$1" blob="${2:-$(free_port)}" queue="${3:-$(free_port)}" table="${4:-$(free_port)}"
+  local persist=(--inMemoryPersistence)
+  if [ "$mode" = disk ]; then
+    mkdir -p "$ROOT/.azurite"
+    persist=(--location "$ROOT/.azurite")
+  fi
+  node "$AZURITE_JS" --silent "${persist[@]}" --skipApiVersionCheck --loose --disableTelemetry \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$ROOT/.azurite.log" 2>&1 &
+  AZURITE_PID=$!
+  local i
+  for i in $(seq 1 300); do
+    if port_open "$table" && port_open "$queue" && port_open "$blob"; then break; fi
+    if ! kill -0 "$AZURITE_PID" 2>/dev/null; then log "Azurite failed to start:"; cat "$ROOT/.azurite.log" >&2; return 1; fi
+    sleep 0.2
+  done
+  port_open "$table" || { log "Azurite did not listen within 60 s"; return 1; }
+  AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  log "Azurite ($mode) on 127.0.0.1 blob:$blob queue:$queue table:$table (pid $AZURITE_PID)"
+}
+
+stop_azurite() {
+  if [ -n "${AZURITE_PID:-}" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
+    kill "$AZURITE_PID" 2>/dev/null || true
+    wait "$AZURITE_PID" 2>/dev/null || true
+    log "Azurite stopped"
+  fi
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test: installs pinned tools, starts a private in-memory Azurite on free loopback ports,
+# builds in Release, runs all test projects against it, stops Azurite, prints one summary line.
+# Set SUPERVISION_TEST_STORAGE to a connection string to test against an existing account instead.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_tools
+trap stop_azurite EXIT
+if [ -z "${SUPERVISION_TEST_STORAGE:-}" ]; then
+  start_azurite memory
+  export SUPERVISION_TEST_STORAGE="$AZURITE_CONNECTION_STRING"
+fi
+
+log "restore + build (Release)"
+dotnet build Supervision.sln -c Release -nologo -clp:ErrorsOnly
+
+results="$ROOT/.artifacts/test-results"
+rm -rf "$results"
+log "dotnet test"
+status=0
+dotnet test Supervision.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" || status=$?
+
+# One closing line for the whole run, summed over every project's TRX file.
+node - "$results" <<'JS'
+const fs = require("fs"), path = require("path");
+const dir = process.argv[2];
+let passed = 0, failed = 0, skipped = 0;
+for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+  if (!f.endsWith(".trx")) continue;
+  const m = fs.readFileSync(path.join(dir, f), "utf8").match(/<Counters [^>]*/);
+  if (!m) continue;
+  const c = Object.fromEntries([...m[0].matchAll(/(\w+)="(\d+)"/g)].map(x => [x[1], +x[2]]));
+  passed += c.passed || 0; failed += (c.failed || 0) + (c.error || 0) + (c.timeout || 0); skipped += c.notExecuted || 0;
+}
+console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+JS
+exit $status
