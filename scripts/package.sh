@@ -28,9 +28,14 @@ exe="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1
 if [ -z "$publish_dir" ]; then
   publish_dir="$out/publish"
   rm -rf "$publish_dir"
+  # Restoring for linux-x64 adds a "net10.0/linux-x64" section to every packages.lock.json in the graph. The versions
+  # stay those the lock files pin; the committed lock files (RID-less, used by CI's locked restore) are put back after.
+  locks="$(mktemp -d)"
+  git ls-files -z '*packages.lock.json' | xargs -0 -I{} cp --parents {} "$locks"/
+  trap 'cp -R "$locks"/. "$ROOT"/; rm -rf "$locks"' EXIT
   log "dotnet publish (Release, linux-x64, self-contained)"
   dotnet publish functions/Supervision.Functions/Supervision.Functions.csproj -c Release -r linux-x64 --self-contained true \
-    -p:PublishSingleFile=false -p:GenerateDocumentationFile=false -nologo -clp:ErrorsOnly -o "$publish_dir"
+    -p:RestoreLockedMode=false -p:PublishSingleFile=false -p:GenerateDocumentationFile=false -nologo -clp:ErrorsOnly -o "$publish_dir"
 fi
 [ -f "$publish_dir/$exe" ] || { log "$publish_dir/$exe missing: host.json defaultExecutablePath must name the handler executable"; exit 1; }
 
