@@ -280,3 +280,61 @@ public sealed class TriggerEndpointTests : IClassFixture<WebApplicationFactory<P
         Assert.Equal(2, message.DequeueCount);
     }
 }
+
+/// <summary>The catch-all api function forwards outside requests at their original path: /work and /sweep must refuse them.</summary>
+public sealed class ForwardedRequestTests : IClassFixture<WebApplicationFactory<Program>>
+{
+    private readonly WebApplicationFactory<Program> factory;
+    private readonly RecordingSweeper sweeper = new();
+    private readonly RecordingWorkProcessor processor = new();
+
+    public ForwardedRequestTests(WebApplicationFactory<Program> factory) => this.factory = factory.WithFakes(sweeper, processor);
+
+    public static TheoryData<string, string, string?> OutsideRequests => new()
+    {
+        // As the host forwards an internet request: every original header copied, the public Host included.
+        { "work", "func-dev-abc.azurewebsites.net", "X-ARR-LOG-ID" },
+        { "work", "func-dev-abc.azurewebsites.net", null },
+        { "sweep", "func-dev-abc.azurewebsites.net", "X-Forwarded-For" },
+        // Loopback Host but front-end headers: still forwarded.
+        { "work", "127.0.0.1:7071", "X-ARR-LOG-ID" },
+        { "sweep", "localhost", "X-Forwarded-For" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutsideRequests))]
+    public async Task A_forwarded_outside_request_to_a_trigger_endpoint_is_refused_and_nothing_runs(string function, string host, string? frontEndHeader)
+    {
+        using var client = factory.CreateClient();
+        using var content = new StringContent(Capture(function == "work" ? "queue-string.json" : "timer.json"), System.Text.Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/" + function, UriKind.Relative)) { Content = content };
+        request.Headers.Host = host;
+        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString()); // the host adds it to forwarded requests too
+        if (frontEndHeader is not null)
+        {
+            request.Headers.Add(frontEndHeader, "1.2.3.4");
+        }
+
+        var problem = await AssertProblemAsync(await client.SendAsync(request), HttpStatusCode.Forbidden);
+
+        Assert.Contains("Functions host", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(processor.Messages);
+        Assert.Empty(sweeper.Calls);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:41234")]
+    [InlineData("[::1]:41234")]
+    [InlineData("localhost:7071")]
+    public async Task The_hosts_own_loopback_call_is_accepted(string host)
+    {
+        using var client = factory.CreateClient();
+        using var content = new StringContent(Capture("queue-string.json"), System.Text.Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/work", UriKind.Relative)) { Content = content };
+        request.Headers.Host = host;
+
+        await AssertHandlerResponseAsync(await client.SendAsync(request));
+
+        Assert.Equal("aaaaa", Assert.Single(processor.Messages).Body);
+    }
+}

@@ -21,6 +21,8 @@ public static class TriggerEndpoints
         options.Validate();
 
         var group = endpoints.MapGroup(string.Empty).WithTags("functions-host");
+        group.AddEndpointFilter(async (context, next) =>
+            HostOnly.Refusal(context.HttpContext.Request) is { } refused ? refused : await next(context));
         group.MapPost("/" + TriggerNames.SweepFunction, (HttpContext http, ILoggerFactory logs) => SweepAsync(http, options, logs.CreateLogger(typeof(TriggerEndpoints).FullName + ".Sweep")));
         group.MapPost("/" + TriggerNames.WorkFunction, (HttpContext http, ILoggerFactory logs) => WorkAsync(http, options, logs.CreateLogger(typeof(TriggerEndpoints).FullName + ".Work")));
         return group;
@@ -176,6 +178,36 @@ public static class TriggerEndpoints
                 title: "Malformed Functions host payload",
                 detail: $"The body is not JSON ({e.Message}). The Functions host POSTs {{\"Data\":{{...}},\"Metadata\":{{...}}}} as application/json.",
                 statusCode: StatusCodes.Status400BadRequest));
+        }
+    }
+
+    /// <summary>
+    /// The catch-all <c>api</c> function forwards every outside request at its original path, so <c>POST /work</c> from
+    /// the internet would reach this endpoint. The host's own trigger calls go to <c>http://127.0.0.1:{port}/work</c>
+    /// with nothing but its headers; a forwarded request keeps the caller's headers (the host copies them all),
+    /// including the public <c>Host</c> and the front end's <c>X-ARR-LOG-ID</c>/<c>X-Forwarded-For</c>. Those are refused.
+    /// </summary>
+    internal static class HostOnly
+    {
+        private static readonly string[] FrontEndHeaders =
+            ["X-ARR-LOG-ID", "X-Forwarded-For", "X-Forwarded-Host", "X-Original-URL", "X-WAWS-Unencoded-URL", "DISGUISED-HOST", "Forwarded"];
+
+        public static IResult? Refusal(HttpRequest request)
+        {
+            var host = request.Host.Host;
+            var loopback = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                           (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+            var forwardedBy = FrontEndHeaders.FirstOrDefault(h => request.Headers.ContainsKey(h));
+            if (loopback && forwardedBy is null)
+            {
+                return null;
+            }
+
+            return Results.Problem(
+                title: "Only the Functions host may call this endpoint",
+                detail: $"{request.Method} {request.Path} is how the Functions host invokes the '{request.Path.Value?.Trim('/')}' trigger over loopback. " +
+                        $"This request came from outside ({(loopback ? $"header {forwardedBy}" : $"Host '{request.Host}'")}) through the forwarded api function and was not processed.",
+                statusCode: StatusCodes.Status403Forbidden);
         }
     }
 
