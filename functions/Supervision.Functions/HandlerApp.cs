@@ -35,6 +35,7 @@ public static class HandlerApp
         app.MapGet("/", () => Results.Json(new { service = "supervision", status = "up" }));
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapTriggerEndpoints();
         return app;
     }
 }
