@@ -1,4 +1,5 @@
 using System.Globalization;
+using Supervision.Functions.Platform;
 
 namespace Supervision.Functions;
 
@@ -25,17 +26,21 @@ public static class HandlerApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.AddSupervision();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
-        // The Functions host polls GET / until any response comes back; answer at once.
-        app.MapGet("/", () => Results.Json(new { service = "supervision", status = "up" }));
+        // The Functions host polls GET / until any response comes back; answer at once. Browsers go to the UI.
+        app.MapGet("/", (HttpRequest r) => r.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal)
+            ? Results.Redirect("/app/")
+            : Results.Json(new { service = "supervision", status = "up" }));
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapTriggerEndpoints();
+        app.MapSupervision();
         return app;
     }
 }

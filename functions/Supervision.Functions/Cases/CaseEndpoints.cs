@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using NodaTime;
+using Supervision.Domain.Calendar;
+using Supervision.Domain.Cases;
+using Supervision.Domain.Org;
+using Supervision.Functions.Auth;
+using Supervision.Functions.Org;
+using Supervision.Functions.Platform;
+using Supervision.Runtime;
+
+namespace Supervision.Functions.Cases;
+
+/// <summary>
+/// The case API: register, every lifecycle command, detail with timeline and explained deadlines, and lists from the
+/// <c>cases</c> read model. Commands run inline through <see cref="OrchestrationClient.ExecuteAsync"/> so the caller
+/// gets the decider's rejection (409/400/403) at once. An <c>Idempotency-Key</c> header makes a retried request act
+/// once: the key becomes the runtime message id, which is applied at most once.
+/// </summary>
+public static class CaseEndpoints
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string QueryCodeHeader = "X-Query-Code";
+
+    /// <summary>Lifecycle commands by their stable action name (the command's JSON discriminator).</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Commands = new Dictionary<string, Type>(StringComparer.Ordinal)
+    {
+        ["classify"] = typeof(ClassifyCase),
+        ["route"] = typeof(RouteCase),
+        ["refer-out"] = typeof(ReferOut),
+        ["object"] = typeof(RaiseObjection),
+        ["decide-objection"] = typeof(DecideObjection),
+        ["accept"] = typeof(AcceptCase),
+        ["approve-extension"] = typeof(ApproveExtension),
+        ["reply"] = typeof(IssueReply),
+        ["completion-report"] = typeof(SubmitCompletionReport),
+        ["rate"] = typeof(RateHandling),
+        ["request-review"] = typeof(RequestReview),
+        ["review-opinion"] = typeof(IssueReviewOpinion),
+        ["request-reexamination"] = typeof(RequestReExamination),
+        ["start-hearing"] = typeof(StartHearing),
+        ["end-hearing"] = typeof(EndHearing),
+        ["reexamination-opinion"] = typeof(IssueReExaminationOpinion),
+        ["report-major"] = typeof(ReportMajor),
+        ["migrate-policy"] = typeof(MigratePolicy),
+    };
+
+    /// <summary>What a petitioner may do with the query code (查询码) instead of a staff login.</summary>
+    public static readonly IReadOnlySet<string> PetitionerCommands = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "rate", "request-review", "request-reexamination",
+    };
+
+    public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var staff = app.MapGroup("/api").RequireAuthorization(SupervisionClaims.PersonPolicy).WithTags("cases");
+        staff.MapPost("/cases", RegisterAsync).Accepts<RegisterCase>("application/json").WithName("register")
+            .WithSummary("Register a petition (登记). Case id and query code are assigned by the server.");
+        staff.MapGet("/cases", ListAsync).WithName("listCases")
+            .WithSummary("Cases visible to the caller, filtered by unit / status / light / due within N days, paged.");
+        staff.MapGet("/cases/{id}", DetailAsync).WithName("getCase")
+            .WithSummary("A case with its clocks (deadline, explanation, light, countdown) and its timeline.");
+        foreach (var (action, type) in Commands)
+        {
+            staff.MapPost($"/cases/{{id}}/{action}", (string id, HttpContext http, CaseServices s, CancellationToken ct) =>
+                    CommandAsync(id, action, http, s, ct))
+                .Accepts(type, "application/json").WithName(action)
+                .WithSummary($"Case command '{action}'. The actor is the signed-in person; any 'actor' in the body is ignored.");
+        }
+
+        staff.MapGet("/me", MeAsync).WithName("me").WithTags("people");
+
+        var petitioner = app.MapGroup("/api/petitioner").WithTags("petitioner").AllowAnonymous();
+        petitioner.MapGet("/cases/{id}", PetitionerViewAsync).WithName("petitionerView")
+            .WithSummary("Progress query (查询) with the query code in the X-Query-Code header.");
+        foreach (var action in PetitionerCommands)
+        {
+            petitioner.MapPost($"/cases/{{id}}/{action}", (string id, HttpContext http, CaseServices s, CancellationToken ct) =>
+                    PetitionerCommandAsync(id, action, http, s, ct))
+                .Accepts(Commands[action], "application/json").WithName("petitioner-" + action);
+        }
+
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var actor = SupervisionClaims.PersonIdOf(http.User)!;
+        var body = await ReadObjectAsync(http, ct);
+        if (body is null)
+        {
+            return Problems.Invalid("The body must be a JSON object with the registration fields (channel, receivedAt, unitId, petitioner, summary, matterKey…).");
+        }
+
+        var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
+        var caseId = NewCaseId(s.Clock.GetUtcNow(), key is null ? null : actor + "|" + key);
+        body["$type"] = "register";
+        body["actor"] = actor;
+        body["caseId"] = caseId;
+        body["queryCode"] = NewQueryCode();
+        if (!TryDeserialize(body, out var command, out var error))
+        {
+            return Problems.Invalid(error);
+        }
+
+        var result = await s.Client.ExecuteAsync(CaseDecider.Type, caseId, command, MessageId(actor, key), actor, ct);
+        if (result.Rejection is { } r)
+        {
+            return Problems.Rejected(r);
+        }
+
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, caseId, ct);
+        var org = await s.Org.GetAsync(ct);
+        var view = CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), []);
+
+        // The query code goes to the registrar once, to hand to the petitioner; no list or detail shows it again.
+        return Results.Json(
+            new { @case = view, queryCode = snapshot.State.QueryCode, replayed = result.Status == ExecutionStatus.Duplicate },
+            CaseJson.Options,
+            statusCode: result.Status == ExecutionStatus.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> CommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var actor = SupervisionClaims.PersonIdOf(http.User)!;
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(actor);
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, id, ct);
+        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
+        {
+            // Same answer for "no such case" and "not yours to see": existence is not disclosed (accusation guard).
+            return Problems.NotFound($"No case '{id}' that you may act on.");
+        }
+
+        return await ExecuteAsync(id, action, actor, http, s, org, petitioner: false, ct);
+    }
+
+    private static async Task<IResult> PetitionerCommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault();
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, id, ct);
+        if (code is null || snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
+        {
+            return Problems.NotFound("No case with that id and query code.");
+        }
+
+        return await ExecuteAsync(id, action, Actors.Petitioner(code), http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
+    }
+
+    private static async Task<IResult> ExecuteAsync(
+        string id, string action, string actor, HttpContext http, CaseServices s, OrgDirectory org, bool petitioner, CancellationToken ct)
+    {
+        var body = await ReadObjectAsync(http, ct) ?? [];
+        body["$type"] = action;
+        body["actor"] = actor;
+        if (!TryDeserialize(body, out var command, out var error))
+        {
+            return Problems.Invalid(error);
+        }
+
+        var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
+        var result = await s.Client.ExecuteAsync(CaseDecider.Type, id, command, MessageId(actor, key), actor, ct);
+        if (result.Rejection is { } r)
+        {
+            return Problems.Rejected(r);
+        }
+
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, id, ct);
+        if (petitioner)
+        {
+            return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot!.State, s.Now()), CaseJson.Options);
+        }
+
+        var events = await s.Operations.ListEventsAsync(CaseDecider.Type, id, ct);
+        http.Response.Headers["Idempotent-Replayed"] = result.Status == ExecutionStatus.Duplicate ? "true" : "false";
+        return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), events), CaseJson.Options);
+    }
+
+    private static async Task<IResult> DetailAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User));
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, id, ct);
+        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
+        {
+            return Problems.NotFound($"No case '{id}' that you may see.");
+        }
+
+        var events = await s.Operations.ListEventsAsync(CaseDecider.Type, id, ct);
+        return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot.State, snapshot.Version, s.Now(), events), CaseJson.Options);
+    }
+
+    private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault();
+        var snapshot = await s.Client.GetAsync<CaseState>(CaseDecider.Type, id, ct);
+        if (code is null || snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
+        {
+            return Problems.NotFound("No case with that id and query code.");
+        }
+
+        return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now()), CaseJson.Options);
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext http, CaseServices s, string? unit, string? status, string? light, int? dueWithinDays, bool? open,
+        int page = 1, int pageSize = 50, CancellationToken ct = default)
+    {
+        if (page < 1 || pageSize is < 1 or > 200)
+        {
+            return Problems.Invalid("page must be ≥ 1 and pageSize between 1 and 200.");
+        }
+
+        if (light is not null && !Enum.TryParse<Light>(light, ignoreCase: true, out _))
+        {
+            return Problems.Invalid("light must be one of green, yellow, orange, red.");
+        }
+
+        if (status is not null && !Enum.TryParse<CaseStatus>(status, ignoreCase: true, out _))
+        {
+            return Problems.Invalid($"status must be one of {string.Join(", ", Enum.GetNames<CaseStatus>())}.");
+        }
+
+        if (dueWithinDays is < 0)
+        {
+            return Problems.Invalid("dueWithinDays must be zero or more.");
+        }
+
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User));
+        if (person is null)
+        {
+            return Problems.Forbidden("You are signed in but not in the org directory; ask an administrator to add you.");
+        }
+
+        var table = await s.Storage.ReadModelAsync(CaseRow.Model);
+        var filter = unit is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {unit}");
+        var now = s.Now();
+        var dueBy = dueWithinDays is { } days ? now.Plus(Duration.FromDays(days)).ToDateTimeOffset() : (DateTimeOffset?)null;
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            var row = e.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
+            if (!CaseVisibility.CanSeeRow(org, person, row)
+                || (status is not null && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, status, StringComparison.OrdinalIgnoreCase))
+                || (light is not null && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, light, StringComparison.OrdinalIgnoreCase))
+                || (open is { } o && (row.GetValueOrDefault(CaseRow.Open) as bool? ?? false) != o)
+                || (dueBy is { } by && !(row.GetValueOrDefault(CaseRow.NextDue) is DateTimeOffset due && due <= by)))
+            {
+                continue;
+            }
+
+            rows.Add(row);
+        }
+
+        var ordered = rows.OrderBy(r => r.GetValueOrDefault(CaseRow.NextDue) as DateTimeOffset? ?? DateTimeOffset.MaxValue).ToList();
+        var items = ordered.Skip((page - 1) * pageSize).Take(pageSize).Select(CaseViews.ListItem).ToList();
+        return Results.Json(new { items, page, pageSize, total = ordered.Count }, CaseJson.Options);
+    }
+
+    private static async Task<IResult> MeAsync(HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var org = await s.Org.GetAsync(ct);
+        var id = SupervisionClaims.PersonIdOf(http.User)!;
+        var person = org.PersonById(id);
+        return Results.Json(new
+        {
+            id,
+            name = person?.Name,
+            admin = http.User.IsInRole(SupervisionClaims.AdminRole),
+            roles = person?.Roles.Select(r => new { role = RoleNames.Of(r.Role), unit = r.Unit, unitName = org.Unit(r.Unit)?.Name }),
+        });
+    }
+
+    private static async Task<JsonObject?> ReadObjectAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is 0 || !(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            return http.Request.ContentLength is 0 or null ? [] : null;
+        }
+
+        try
+        {
+            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool TryDeserialize(JsonObject body, out CaseCommand command, out string error)
+    {
+        // "$type" must come first for the polymorphic reader; rebuild the object with it in front.
+        var ordered = new JsonObject { ["$type"] = body["$type"]?.DeepClone() };
+        foreach (var (name, value) in body)
+        {
+            if (name != "$type")
+            {
+                ordered[name] = value?.DeepClone();
+            }
+        }
+
+        try
+        {
+            command = ordered.Deserialize<CaseCommand>(CaseJson.Options) ?? throw new JsonException("empty command");
+            error = string.Empty;
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or FormatException or ArgumentException)
+        {
+            command = null!;
+            error = $"The body does not fit the '{body["$type"]}' command: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The runtime message id: derived from the idempotency key when given (same key, same id), else unique.</summary>
+    private static string MessageId(string actor, string? key) =>
+        key is null ? "http:" + Guid.NewGuid().ToString("N") : "http:" + Hash(actor + "|" + key)[..32];
+
+    /// <summary>XF-yyyyMMdd-xxxxxxxx; deterministic for an idempotent retry, random otherwise.</summary>
+    private static string NewCaseId(DateTimeOffset now, string? seed)
+    {
+        var suffix = seed is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : Hash(seed)[..8].ToUpperInvariant();
+        return string.Create(CultureInfo.InvariantCulture, $"XF-{now.ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{suffix}");
+    }
+
+    /// <summary>A 10-digit query code (查询码) from a cryptographic RNG: the petitioner's only credential.</summary>
+    private static string NewQueryCode() =>
+        string.Concat(Enumerable.Range(0, 10).Select(_ => RandomNumberGenerator.GetInt32(10).ToString(CultureInfo.InvariantCulture)));
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+}
+
+/// <summary>What the case endpoints need, resolved once per request.</summary>
+public sealed class CaseServices(
+    OrchestrationClient client, RuntimeOperations operations, RuntimeStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock)
+{
+    public OrchestrationClient Client => client;
+
+    public RuntimeOperations Operations => operations;
+
+    public RuntimeStorage Storage => storage;
+
+    public OrgService Org => org;
+
+    public ICalendarSource Calendar => calendar;
+
+    public TimeProvider Clock => clock;
+
+    public Instant Now() => Instant.FromDateTimeOffset(clock.GetUtcNow());
+}
