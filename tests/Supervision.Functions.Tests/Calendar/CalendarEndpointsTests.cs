@@ -30,15 +30,19 @@ public sealed class CalendarEndpointsTests : IClassFixture<WebApplicationFactory
 
     public CalendarEndpointsTests(WebApplicationFactory<Program> factory) => this.factory = factory;
 
-    private WebApplicationFactory<Program> App(string? storage = null, string? container = null, FakeTimeProvider? time = null) =>
+    private WebApplicationFactory<Program> App(string? storage = null, string? container = null, FakeTimeProvider? time = null, bool signIn = true) =>
         factory.WithWebHostBuilder(b =>
         {
             b.UseSetting("AzureWebJobsStorage", storage ?? string.Empty);
             b.UseSetting("Supervision:Calendar:Container", container ?? "calendar");
             b.ConfigureTestServices(s =>
             {
-                s.AddAuthentication(HeaderAuthentication.SchemeName)
-                    .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, _ => { });
+                if (signIn)
+                {
+                    s.AddAuthentication(HeaderAuthentication.SchemeName)
+                        .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, _ => { });
+                }
+
                 if (time is not null)
                 {
                     s.AddSingleton<TimeProvider>(time);
@@ -183,6 +187,14 @@ public sealed class CalendarEndpointsTests : IClassFixture<WebApplicationFactory
 
         // Nothing was stored by the refused calls.
         Assert.True((bool)(await JsonAsync(await client.GetAsync("/api/calendar/2027")))["provisional"]!);
+    }
+
+    [Fact]
+    public async Task Before_any_authentication_scheme_is_registered_loading_is_refused_with_a_401_problem()
+    {
+        using var client = App(await TestStorage.GetConnectionStringAsync(), TestStorage.UniqueName("cal"), signIn: false).CreateClient();
+
+        await AssertProblemAsync(await PutAsync(client, "/api/calendar/notices/2027", Notice2027(), roles: "admin"), HttpStatusCode.Unauthorized, "calendar-admin");
     }
 
     [Fact]
