@@ -261,7 +261,9 @@ public sealed class CalendarStore : IDisposable
                         throw new CalendarDataException($"it is the notice for {notice.Year}.");
                     }
 
-                    stored[year] = (content.Value.Details.ETag, notice);
+                    // The listing's ETag, not the download's: services format them differently (quoted or not), and a change
+                    // between list and download only costs one more download on the next refresh.
+                    stored[year] = (etag, notice);
                 }
                 catch (CalendarDataException e)
                 {
