@@ -25,6 +25,7 @@ public static class HandlerApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.Services.AddCalendar();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -36,6 +37,7 @@ public static class HandlerApp
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapTriggerEndpoints();
+        app.MapCalendarEndpoints();
         return app;
     }
 }
