@@ -26,6 +26,7 @@ public static class HandlerApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.Services.AddCalendar();
         builder.AddSupervision();
         configure?.Invoke(builder);
 
@@ -41,6 +42,7 @@ public static class HandlerApp
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapTriggerEndpoints();
         app.MapSupervision();
+        app.MapCalendarEndpoints();
         return app;
     }
 }
