@@ -16,8 +16,10 @@ public sealed class RuntimeWiringTests : IClassFixture<WebApplicationFactory<Pro
     public RuntimeWiringTests(WebApplicationFactory<Program> factory) =>
         this.factory = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
         {
+            // The app registers the runtime (AddSupervision); drop it, and the pump that depends on it, to check the guard.
             s.RemoveAll<ISweeper>();
             s.RemoveAll<IWorkProcessor>();
+            s.RemoveAll<WorkQueuePump>();
         }));
 
     [Theory]

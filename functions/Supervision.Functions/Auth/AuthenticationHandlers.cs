@@ -111,8 +111,7 @@ public static class AuthSetup
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(SupervisionClaims.PersonPolicy, p => p.RequireAuthenticatedUser())
-            .AddPolicy(SupervisionClaims.AdminPolicy, p => p.RequireRole(SupervisionClaims.AdminRole))
-            .AddPolicy(SupervisionClaims.CalendarAdminPolicy, p => p.RequireRole(SupervisionClaims.AdminRole));
+            .AddPolicy(SupervisionClaims.AdminPolicy, p => p.RequireRole(SupervisionClaims.AdminRole));
     }
 
     internal static AuthenticationTicket Ticket(string personId, string scheme, AuthOptions options)

@@ -15,9 +15,6 @@ public static class SupervisionClaims
     /// <summary>Policy: an administrator (org, calendar, policy and runtime operations).</summary>
     public const string AdminPolicy = "admin";
 
-    /// <summary>Policy name used by the calendar administration endpoints.</summary>
-    public const string CalendarAdminPolicy = "calendar-admin";
-
     public static string? PersonIdOf(ClaimsPrincipal user) => user.FindFirstValue(PersonId);
 }
 

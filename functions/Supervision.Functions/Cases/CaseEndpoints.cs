@@ -107,7 +107,13 @@ public static class CaseEndpoints
             return Problems.Invalid(error);
         }
 
-        var result = await s.Client.ExecuteAsync(CaseDecider.Type, caseId, command, MessageId(actor, key), actor, ct);
+        var messageId = MessageId(actor, key);
+        if (command is RegisterCase registration && await FindEarlierAsync(registration, caseId, s, ct) is { } earlier)
+        {
+            return await RepeatAsync(registration, earlier, messageId, s, ct);
+        }
+
+        var result = await s.Client.ExecuteAsync(CaseDecider.Type, caseId, command, messageId, actor, ct);
         if (result.Rejection is { } r)
         {
             return Problems.Rejected(r);
@@ -122,6 +128,50 @@ public static class CaseEndpoints
             new { @case = view, queryCode = snapshot.State.QueryCode, replayed = result.Status == ExecutionStatus.Duplicate },
             CaseJson.Options,
             statusCode: result.Status == ExecutionStatus.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// A registration whose petitioner + matter fingerprint matches a case that is final (Art. 36: not accepted again) or
+    /// still open (Art. 19: not accepted twice while within its limit). Closed and referred-out cases do not block.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, object?>?> FindEarlierAsync(RegisterCase registration, string caseId, CaseServices s, CancellationToken ct)
+    {
+        var fingerprint = CaseHashes.Fingerprint(registration.Petitioner, registration.MatterKey);
+        var table = await s.Storage.ReadModelAsync(CaseRow.Model);
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"fingerprint eq {fingerprint}"), cancellationToken: ct))
+        {
+            var status = e.GetString(CaseRow.Status);
+            if (e.RowKey != caseId && (status == nameof(CaseStatus.Final) || (e.GetBoolean(CaseRow.Open) ?? false)))
+            {
+                return e.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<IResult> RepeatAsync(
+        RegisterCase registration, IReadOnlyDictionary<string, object?> earlier, string messageId, CaseServices s, CancellationToken ct)
+    {
+        var earlierId = (string)earlier[CaseRow.CaseId]!;
+        var final = earlier.GetValueOrDefault(CaseRow.Status) as string == nameof(CaseStatus.Final);
+        var record = new RecordRepeatPetition(registration.Actor, registration.ReceivedAt, registration.Channel, registration.UnitId);
+        var result = await s.Client.ExecuteAsync(CaseDecider.Type, earlierId, record, messageId, registration.Actor, ct);
+        if (result.Rejection is { } r)
+        {
+            return Problems.Rejected(r);
+        }
+
+        // An accusation's id is not disclosed to a registrar who may not see it; other cases are named so the
+        // registrar can answer the petitioner.
+        var named = earlier.GetValueOrDefault(CaseRow.Category) as string != nameof(Category.Accusation);
+        return Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: final ? "Repeat of a final case" : "Already being handled",
+            detail: final
+                ? $"The same request on the same facts was finally decided after re-examination{(named ? $" (case {earlierId})" : string.Empty)} and is not accepted again (《信访工作条例》第三十六条). The repeat is recorded on that case."
+                : $"The same matter is being handled within its time limit{(named ? $" as case {earlierId}" : string.Empty)} (《信访工作条例》第十九条). The duplicate is recorded on that case.",
+            extensions: new Dictionary<string, object?> { ["caseId"] = named ? earlierId : null, ["final"] = final });
     }
 
     private static async Task<IResult> CommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)

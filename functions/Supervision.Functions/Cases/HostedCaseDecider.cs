@@ -1,3 +1,4 @@
+using Supervision.Calendar.Storage;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Orchestration;
@@ -12,10 +13,28 @@ public interface ICalendarSource
     LegalCalendar Current { get; }
 }
 
-/// <summary>The notices shipped with the code.</summary>
-public sealed class EmbeddedCalendarSource : ICalendarSource
+/// <summary>
+/// The calendar from <see cref="CalendarStore"/> (embedded notices overridden by stored ones) for synchronous callers
+/// such as deciders: the store serves a cached snapshot and refreshes it when stale, so this rarely waits.
+/// </summary>
+public sealed class StoredCalendarSource(CalendarStore store) : ICalendarSource
 {
-    public LegalCalendar Current => LegalCalendar.Default;
+    private LegalCalendar? last;
+
+    public LegalCalendar Current
+    {
+        get
+        {
+            var pending = store.GetAsync();
+            if (pending.IsCompletedSuccessfully)
+            {
+                return last = pending.Result.Calendar;
+            }
+
+            // A refresh is in flight: keep deciding with the calendar we have; block only the very first time.
+            return last ??= pending.GetAwaiter().GetResult().Calendar;
+        }
+    }
 }
 
 /// <summary>

@@ -47,10 +47,10 @@ public sealed class DemoSeeder(OrchestrationClient client, TimeProvider clock, I
             "拖欠农民工工资", "wages:construction-site-7"), ct);
 
         // 3. An accusation against the county natural-resources bureau, routed to discipline inspection; the accused
-        //    unit can never see it.
+        //    unit can never see it (the routing rules refuse it, and no query or alert reaches it).
         await Step("XF-DEMO-0003", 1, "ca-registrar", Register("XF-DEMO-0003", "ca-registrar", "ca-bureau", now, Category.Accusation,
             "反映土地审批中收受好处", "land:approval:plot-12", accusedUnit: "ca-land"), ct);
-        await Step("XF-DEMO-0003", 2, "ca-registrar", new RouteCase("ca-registrar", RoutingKind.Forward, "ca-cdi"), ct);
+        await Step("XF-DEMO-0003", 2, "ca-registrar", new ReferOut("ca-registrar", ReferralChannel.DisciplineInspection, "检举控告移交纪检监察机关", "ca-cdi"), ct);
 
         // 4. Assigned (交办) with a bureau-set deadline and a completion report.
         await Step("XF-DEMO-0004", 1, "c-registrar", Register("XF-DEMO-0004", "c-registrar", "c-bureau", now, Category.Complaint,

@@ -47,7 +47,7 @@ public static class Composition
         }
 
         builder.Services.AddSingleton(PolicyCatalog.Default);
-        builder.Services.AddSingleton<ICalendarSource, EmbeddedCalendarSource>();
+        builder.Services.AddSingleton<ICalendarSource, StoredCalendarSource>();
         builder.Services.AddOptions<OrgOptions>().Bind(config.GetSection("Supervision:Org")).Configure(o =>
         {
             if (config.GetValue<bool>("Supervision:Demo") && config["Supervision:Org:Seed"] is null)
@@ -73,6 +73,9 @@ public static class Composition
 
         builder.AddSupervisionAuth();
         builder.Services.AddOpenApi();
+
+        // Enums travel as their names (Urgent, Red…), never as numbers that mean nothing to a reader.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
     }
 
     public static void MapSupervision(this WebApplication app)
