@@ -88,5 +88,6 @@ public static class Composition
         app.MapCaseEndpoints();
         app.MapOrgEndpoints();
         app.MapOpsEndpoints();
+        app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));
     }
 }

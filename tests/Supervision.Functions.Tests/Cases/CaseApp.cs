@@ -18,19 +18,24 @@ public sealed class CaseApp : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> factory;
 
-    private CaseApp(WebApplicationFactory<Program> factory, FakeTimeProvider clock)
+    private CaseApp(WebApplicationFactory<Program> factory, FakeTimeProvider clock, Uri? address)
     {
         this.factory = factory;
         Clock = clock;
+        Address = address;
     }
+
+    /// <summary>The real Kestrel address when started with <c>kestrel: true</c> (for the browser).</summary>
+    public Uri? Address { get; }
 
     public FakeTimeProvider Clock { get; }
 
     public IServiceProvider Services => factory.Services;
 
     /// <summary>Starts the app at <paramref name="start"/> (UTC).</summary>
-    public static async Task<CaseApp> StartAsync(DateTimeOffset start)
+    public static async Task<CaseApp> StartAsync(DateTimeOffset start, bool kestrel = false, bool demo = false)
     {
+        var port = kestrel ? TestStorage.FreePort() : 0;
         var storage = await TestStorage.GetConnectionStringAsync();
         var prefix = TestStorage.UniqueName("e");
         var clock = new FakeTimeProvider(start);
@@ -43,10 +48,23 @@ public sealed class CaseApp : IAsyncDisposable
             b.UseSetting("Supervision:Calendar:Container", prefix + "cal");
             b.UseSetting("Supervision:Standalone", "false");
             b.UseSetting("Supervision:Auth:Mode", "Demo");
+            b.UseSetting("Supervision:Demo", demo ? "true" : "false");
+            if (kestrel)
+            {
+                b.UseSetting("urls", $"http://127.0.0.1:{port}");
+            }
+
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock));
         });
+        if (kestrel)
+        {
+            factory.UseKestrel(port);
+            factory.StartServer();
+            return new CaseApp(factory, clock, new Uri($"http://127.0.0.1:{port}"));
+        }
+
         _ = factory.Server; // build the host now
-        return new CaseApp(factory, clock);
+        return new CaseApp(factory, clock, null);
     }
 
     /// <summary>A client signed in as a demo person (or <c>admin</c>).</summary>
