@@ -174,6 +174,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
 
         return command switch
         {
+            RegisterCase c when Org.Unit(c.UnitId) is null => null, // an unknown unit is a validation error, reported by the handler
             RegisterCase c => Org.Unit(c.UnitId)?.Type == UnitType.PetitionBureau
                 ? (BureauRegistrar(c.UnitId) ? null : "only a registrar of the petition bureau registers for it")
                 : (Has(Role.Registrar, c.UnitId) || Staff(c.UnitId) ? null : "only the receiving agency's registrar or handling staff register a direct item"),

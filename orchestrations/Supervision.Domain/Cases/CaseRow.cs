@@ -38,6 +38,8 @@ public static class CaseRow
     public const string NextDue = "nextDue";
     public const string NextDueDate = "nextDueDate";
     public const string Overdue = "overdue";
+    public const string DutyClock = "dutyClock";
+    public const string DutyDue = "dutyDue";
     public const string RoutingKind = "routingKind";
     public const string Mode = "mode";
     public const string ExtensionDays = "extensionDays";
@@ -53,6 +55,7 @@ public static class CaseRow
     {
         var obligations = s.Clocks.Values.Where(c => c.Status == ClockStatus.Running && c.Kind == ClockKind.Obligation).ToList();
         var next = s.ActiveClocks.OrderBy(c => c.DueInstant).FirstOrDefault();
+        var duty = obligations.OrderBy(c => c.DueInstant).FirstOrDefault();
         var light = obligations.Count == 0 ? (Light?)null : obligations.Max(c => c.LightAt(now));
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -78,6 +81,8 @@ public static class CaseRow
             [NextDue] = next?.DueInstant.ToDateTimeOffset(),
             [NextDueDate] = next?.DueDate.ToString("uuuu-MM-dd", null),
             [Overdue] = obligations.Any(c => now >= c.DueInstant),
+            [DutyClock] = duty?.Name,
+            [DutyDue] = duty?.DueInstant.ToDateTimeOffset(),
             [RoutingKind] = s.Routing?.ToString(),
             [Mode] = s.Mode?.ToString(),
             [ExtensionDays] = s.Extension?.Days ?? 0,

@@ -149,6 +149,7 @@ public sealed class CaseTimerTests
         Assert.Equal("Routed", row.Values[CaseRow.Status]);
         Assert.Equal("Green", row.Values[CaseRow.Light]);
         Assert.Equal("2025-09-18", row.Values[CaseRow.NextDueDate]); // the objection window ends first
+        Assert.Equal(ClockNames.Acceptance, row.Values[CaseRow.DutyClock]); // the agency's duty: accept within 15 days
         Assert.DoesNotContain(row.Values.Values, v => v is string s && (s.Contains("张三", StringComparison.Ordinal) || s.Contains(QueryCode, StringComparison.Ordinal)));
         Assert.All(row.Values.Values, v => Assert.True(v is null or string or bool or int or long or double or DateTimeOffset));
     }
