@@ -38,9 +38,9 @@ public sealed partial class CaseDecider
                 return Invalid("caseId, queryCode, summary, matterKey and the petitioner's name are required");
             }
 
-            if (c.ReceivedAt > now)
+            if (c.ReceivedAt > now || !LegalCalendar.InRange(LegalCalendar.LocalDateOf(c.ReceivedAt)))
             {
-                return Invalid("receivedAt is in the future");
+                return Invalid("receivedAt is in the future or outside the legal calendar");
             }
 
             if (c.GroupSize < 1 || c.Representatives < 0 || c.Representatives > c.GroupSize)
@@ -134,10 +134,10 @@ public sealed partial class CaseDecider
                 return Forbidden("an accusation is never routed to the accused unit or the accused person's unit (Arts. 30, 46)");
             }
 
-            if (c.Kind == RoutingKind.Assign ? c.AssignedDueDate is not { } due || due <= today : c.AssignedDueDate is not null)
+            if (c.Kind == RoutingKind.Assign ? c.AssignedDueDate is not { } due || due <= today || due > today.PlusYears(1) : c.AssignedDueDate is not null)
             {
                 return Invalid(c.Kind == RoutingKind.Assign
-                    ? "交办 needs a deadline after today (assignedDueDate)"
+                    ? "交办 needs a deadline after today and within a year (assignedDueDate)"
                     : "转送 carries no bureau-set deadline; use 交办 to set one");
             }
 
@@ -562,7 +562,8 @@ public sealed partial class CaseDecider
                 return Invalid("the written opinion is a stored file: opinionFile is required");
             }
 
-            return servedOn < today ? Invalid("servedOn cannot precede the opinion") : null;
+            // Service follows issue; a month covers postal service, and bounds the window start to something plausible.
+            return servedOn < today || servedOn > today.PlusDays(30) ? Invalid("servedOn must fall within 30 days after the opinion") : null;
         }
 
         private void Stop(string name, string reason)

@@ -134,6 +134,11 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
     private string? Authorize(CaseState s, CaseCommand command)
     {
         var actor = command.Actor;
+        if (string.IsNullOrWhiteSpace(actor))
+        {
+            return "the command names no actor";
+        }
+
         if (actor == Actors.System)
         {
             return command is MigratePolicy ? null : $"'{command.Name}' must be issued by a person";

@@ -56,7 +56,11 @@ public sealed class CaseAuthorizationTests
         Given().When(Register("2025-09-10") with { Summary = " " }, "2025-09-10").Rejected(RejectionKind.Validation);
         Given().When(Register("2025-09-10", unit: "ca-cdi", actor: "ca-cdi-officer"), "2025-09-10").Rejected(RejectionKind.Validation);
 
+        Given().When(Register("2025-09-10") with { ReceivedAt = At("1999-12-31") }, "2025-09-10").Rejected(RejectionKind.Validation);
+        Given().When(Register("2025-09-10") with { Actor = null! }, "2025-09-10").Rejected(RejectionKind.Forbidden);
+
         var registered = Given([.. Run(Registered)]);
+        registered.When(new RouteCase(Registrar, RoutingKind.Assign, Agency, D("2099-01-01")), "2025-09-11").Rejected(RejectionKind.Validation);
         registered.When(new RouteCase(Registrar, RoutingKind.Assign, Agency), "2025-09-11").Rejected(RejectionKind.Validation);
         registered.When(new RouteCase(Registrar, RoutingKind.Forward, Agency, D("2025-10-01")), "2025-09-11").Rejected(RejectionKind.Validation);
         registered.When(new RouteCase(Registrar, RoutingKind.Forward, "ca-court"), "2025-09-11").Rejected(RejectionKind.Validation);
@@ -66,6 +70,7 @@ public sealed class CaseAuthorizationTests
         var accepted = Given([.. Run(Accepted)]);
         accepted.When(new IssueReply(Officer, Outcome.Support, ""), "2025-09-20").Rejected(RejectionKind.Validation);
         accepted.When(new IssueReply(Officer, Outcome.Support, "o.pdf", D("2025-09-19")), "2025-09-20").Rejected(RejectionKind.Validation);
+        accepted.When(new IssueReply(Officer, Outcome.Support, "o.pdf", D("2099-09-19")), "2025-09-20").Rejected(RejectionKind.Validation);
     }
 
     [Fact]

@@ -40,13 +40,13 @@ public sealed class CasePropertyTests
     [Fact]
     public void Random_command_sequences_keep_the_case_consistent_and_redelivery_idempotent()
     {
-        var commands = CaseTransitions.Rows.Select(r => r.Command).ToArray();
-        var gen = Gen.Select(Gen.Int[0, commands.Length - 1], Gen.Int[1, 96]).Array[1, 30];
+        // Mostly commands the table allows in the current status (so runs get deep), sometimes any command.
+        var gen = Gen.Select(Gen.Int[0, 999], Gen.Int[1, 96], Gen.Int[0, 9]).Array[1, 40];
         gen.Sample(steps =>
         {
             var state = Decider.Initial;
             var now = At("2025-09-10 09:00");
-            foreach (var (index, hours) in steps)
+            foreach (var (index, hours, anyCommand) in steps)
             {
                 now += Duration.FromHours(hours);
                 foreach (var timer in Decider.Timers(state).Where(t => t.DueAt <= now).OrderBy(t => t.DueAt).ToList())
@@ -57,9 +57,16 @@ public sealed class CasePropertyTests
                 }
 
                 var local = LegalCalendar.LocalDateOf(now).ToString("uuuu-MM-dd", null) + " " + now.InZone(LegalCalendar.Zone).TimeOfDay.ToString("HH:mm", null);
-                var command = index == 0 && state.Status == CaseStatus.New
-                    ? Register(LegalCalendar.LocalDateOf(now).ToString("uuuu-MM-dd", null) + " 08:00")
-                    : Sample(commands[index], state, local);
+                var rows = anyCommand == 0 ? CaseTransitions.Rows : [.. CaseTransitions.Rows.Where(r => r.From.Contains(state.Status))];
+                if (rows.Count == 0)
+                {
+                    break;
+                }
+
+                var name = rows[index % rows.Count].Command;
+                var command = name == "register"
+                    ? Register(LegalCalendar.LocalDateOf(now).ToString("uuuu-MM-dd", null) + " 00:00")
+                    : Sample(name, state, local);
                 var d = Decider.Decide(state, command, Ctx(now));
                 if (d.IsRejected)
                 {
@@ -71,9 +78,15 @@ public sealed class CasePropertyTests
                 Assert.False(again.IsRejected, $"{command.Name} redelivered: {again.Rejection}");
                 Assert.Empty(again.Events);
                 Consistent(state);
+                Reached.TryAdd(state.Status, 0);
             }
-        }, iter: 200);
+        }, iter: 300);
+
+        // The generator explores the whole lifecycle, not only its first steps.
+        Assert.Contains(CaseStatus.UnderReExamination, Reached.Keys);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<CaseStatus, byte> Reached = new();
 
     private static void Consistent(CaseState s)
     {
@@ -93,5 +106,6 @@ public sealed class CasePropertyTests
         var timers = Decider.Timers(s);
         Assert.Equal(timers.Count, timers.Select(t => t.Key).Distinct().Count());
         Assert.All(timers, t => Assert.Equal(s.Clock(t.Key.Split(':')[0])!.Generation, t.Generation));
+        Assert.All(timers, t => Assert.Equal(ClockStatus.Running, s.Clock(t.Key.Split(':')[0])!.Status));
     }
 }
