@@ -189,7 +189,9 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             RouteCase => BureauRegistrar(r) ? null : "only a registrar of the responsible petition bureau routes",
             DecideObjection => BureauRegistrar(s.BureauId) || Has(Role.Supervisor, s.BureauId) ? null : "only the supervising petition bureau verifies an objection",
             ApproveExtension => Has(Role.AgencyHead, r) ? null : "only the head of the handling agency approves an extension (Art. 34)",
-            RaiseObjection or AcceptCase or IssueReply or SubmitCompletionReport or IssueReviewOpinion or StartHearing or EndHearing
+            // The completion report is the handling agency's, even while a review body holds the case.
+            SubmitCompletionReport => Staff(s.HandlingUnitId) ? null : "only the handling agency submits its completion report",
+            RaiseObjection or AcceptCase or IssueReply or IssueReviewOpinion or StartHearing or EndHearing
                 or IssueReExaminationOpinion => Staff(r) ? null : "only a handling officer or the head of the responsible body may do this",
             RateHandling or RequestReview or RequestReExamination =>
                 AnyBureauRegistrar() ? null : "only the petitioner (by query code) or a petition-bureau registrar on their behalf may do this",

@@ -53,9 +53,10 @@ public static class CaseRow
     /// <summary>The row's values as of <paramref name="now"/> (the light is the worst among running obligation clocks).</summary>
     public static IReadOnlyDictionary<string, object?> Values(OrgDirectory org, CaseState s, Instant now)
     {
-        var obligations = s.Clocks.Values.Where(c => c.Status == ClockStatus.Running && c.Kind == ClockKind.Obligation).ToList();
+        // Paused duties (a hearing) keep showing the light they had when the pause began.
+        var obligations = s.ActiveClocks.Where(c => c.Kind == ClockKind.Obligation).ToList();
         var next = s.ActiveClocks.OrderBy(c => c.DueInstant).FirstOrDefault();
-        var duty = obligations.OrderBy(c => c.DueInstant).FirstOrDefault();
+        var duty = obligations.Where(c => c.Status == ClockStatus.Running).OrderBy(c => c.DueInstant).FirstOrDefault();
         var light = obligations.Count == 0 ? (Light?)null : obligations.Max(c => c.LightAt(now));
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -80,7 +81,7 @@ public static class CaseRow
             [NextRule] = next?.Rule,
             [NextDue] = next?.DueInstant.ToDateTimeOffset(),
             [NextDueDate] = next?.DueDate.ToString("uuuu-MM-dd", null),
-            [Overdue] = obligations.Any(c => now >= c.DueInstant),
+            [Overdue] = obligations.Any(c => c.LevelAt(now) == ClockLevel.Overdue),
             [DutyClock] = duty?.Name,
             [DutyDue] = duty?.DueInstant.ToDateTimeOffset(),
             [RoutingKind] = s.Routing?.ToString(),

@@ -135,10 +135,10 @@ public sealed class Given(List<CaseEvent> events, CaseDecider decider)
 
     public Then When(CaseCommand command, string at) => When(command, CaseSpec.At(at));
 
-    public Then When(CaseCommand command, Instant at) => new(State, decider.Decide(State, command, CaseSpec.Ctx(at)), decider);
+    public Then When(CaseCommand command, Instant at) => new(State, decider.Decide(State, command, CaseSpec.Ctx(at)), decider, at);
 }
 
-public sealed class Then(CaseState before, Decision<CaseEvent> decision, CaseDecider decider)
+public sealed class Then(CaseState before, Decision<CaseEvent> decision, CaseDecider decider, Instant at)
 {
     public Decision<CaseEvent> Decision => decision;
 
@@ -177,7 +177,7 @@ public sealed class Then(CaseState before, Decision<CaseEvent> decision, CaseDec
         foreach (var e in decision.Events)
         {
             var next = decider.Evolve(state, e);
-            effects.AddRange(decider.Effects(state, e, next, new EffectContext(CaseSpec.CaseId, sequence++, CaseSpec.At("2025-09-10"))));
+            effects.AddRange(decider.Effects(state, e, next, new EffectContext(CaseSpec.CaseId, sequence++, at)));
             state = next;
         }
 

@@ -176,4 +176,18 @@ public sealed class CaseTimerTests
         // A new case registered with this decider pins the latest version.
         Assert.Equal(2, Fold(Run(decider, Registered), decider).Policy!.Version);
     }
+
+    [Fact]
+    public void During_a_hearing_the_row_keeps_the_frozen_light_and_lists_no_duty_due()
+    {
+        // The canonical path with 转送 instead of 交办, so no bureau-set deadline is running.
+        var forward = UnderReExamination.Select(s => s.Command is RouteCase r ? (r with { Kind = RoutingKind.Forward, AssignedDueDate = null }, s.At) : s);
+        var events = Run([.. forward, (new StartHearing("c-gov-officer", D("2025-12-12")), "2025-12-12")]);
+        var then = Given([.. events]).When(new ReportMajor("c-gov-officer", "听证期间情况紧急"), "2025-12-20");
+        var row = then.Effects().OfType<UpsertReadModel>().Last().Values;
+
+        Assert.Equal("Yellow", row[CaseRow.Light]); // on 12-12 the re-exam clock (due 12-15) had 1 working day more than orange
+        Assert.Null(row[CaseRow.DutyDue]);
+        Assert.Equal(false, row[CaseRow.Overdue]);
+    }
 }
