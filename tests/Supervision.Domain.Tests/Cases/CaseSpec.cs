@@ -156,6 +156,14 @@ public sealed class Then(CaseState before, Decision<CaseEvent> decision, CaseDec
         return this;
     }
 
+    /// <summary>Then(events): exactly these event types, in order.</summary>
+    public Then Events_are(params Type[] types)
+    {
+        Assert.False(decision.IsRejected, decision.Rejection?.ToString());
+        Assert.Equal(types, decision.Events.Select(e => e.GetType()));
+        return this;
+    }
+
     public Then Nothing()
     {
         Assert.False(decision.IsRejected, decision.Rejection?.ToString());
