@@ -10,8 +10,9 @@ namespace Supervision.Domain.Cases;
 /// <summary>
 /// The JSON contract of case commands, events and state. Stored events are a contract with every open case:
 /// discriminators (<c>$type</c>), property names and enum names never change; new fields are added as optional.
-/// NodaTime values are written as ISO-8601 strings (<see cref="Instant"/> in UTC with <c>Z</c>, <see cref="LocalDate"/>
-/// as <c>uuuu-MM-dd</c>) by converters written here, so the domain needs no extra package.
+/// NodaTime values are written as strings (<see cref="Instant"/> ISO-8601 in UTC with <c>Z</c>, <see cref="LocalDate"/>
+/// as <c>uuuu-MM-dd</c>, <see cref="Duration"/> as NodaTime's round-trip <c>-D:hh:mm:ss.FFFFFFFFF</c>) by converters
+/// written here, so the domain needs no extra package.
 /// </summary>
 public static class CaseJson
 {
@@ -30,6 +31,7 @@ public static class CaseJson
         };
         o.Converters.Add(new InstantConverter());
         o.Converters.Add(new LocalDateConverter());
+        o.Converters.Add(new DurationConverter());
         o.Converters.Add(new JsonStringEnumConverter());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
@@ -66,5 +68,19 @@ public static class CaseJson
 
         public override void Write(Utf8JsonWriter writer, LocalDate value, JsonSerializerOptions options) =>
             writer.WriteStringValue(LocalDatePattern.Iso.Format(value));
+    }
+
+    /// <summary><see cref="Duration"/> ⇄ <c>5:14:00:00</c> (days:hours:minutes:seconds, negative when overdue).</summary>
+    public sealed class DurationConverter : JsonConverter<Duration>
+    {
+        public override Duration Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString() ?? throw new JsonException("a duration must be a string");
+            var result = DurationPattern.Roundtrip.Parse(text);
+            return result.Success ? result.Value : throw new JsonException($"'{text}' is not a duration");
+        }
+
+        public override void Write(Utf8JsonWriter writer, Duration value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(DurationPattern.Roundtrip.Format(value));
     }
 }

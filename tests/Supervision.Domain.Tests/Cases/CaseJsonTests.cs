@@ -95,6 +95,15 @@ public sealed class CaseJsonTests
     }
 
     [Fact]
+    public void Clock_views_serialize_for_the_api()
+    {
+        var views = ClockViews.Of(LegalDays, Fold(Run(Accepted)), At("2025-11-20"));
+        var json = CaseJson.Serialize(views);
+        Assert.Contains("\"light\":\"Red\"", json, StringComparison.Ordinal); // the handling clock (accepted 09-12, due 11-11) is overdue
+        Assert.Equal(json, CaseJson.Serialize(CaseJson.Deserialize<List<ClockView>>(json)));
+    }
+
+    [Fact]
     public void State_round_trips_as_a_snapshot()
     {
         var state = Fold(Run([.. UnderReExamination, (new StartHearing("c-gov-officer", D("2025-11-18")), "2025-11-18")]));
