@@ -156,7 +156,7 @@ public sealed partial class CaseDecider
                     ClockNames.Assignment, (s.Clock(ClockNames.Assignment)?.Generation ?? 0) + 1, ClockKind.Obligation, LegalBasis.Law,
                     "交办期限", "《信访工作条例》第二十二条", ClockNames.Assignment, today, now, days, DayUnit.Natural, [], null, today, now, false,
                     null, null, null, agency.Id);
-                events.Add(new ClockStarted(decider.Schedule(clock, profile)));
+                events.Add(new ClockStarted(Started(decider.Schedule(clock, profile), now)));
             }
 
             return Done();

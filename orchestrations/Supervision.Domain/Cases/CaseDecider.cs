@@ -243,7 +243,17 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         var c = new LegalClock(
             name, (s.Clock(name)?.Generation ?? 0) + 1, rule.Kind, rule.Basis, rule.Rule, rule.Article, ruleKey, trigger, at,
             rule.Days, rule.Unit, [], null, trigger, at, false, null, null, null, unitId);
-        return Schedule(c, profile);
+        return Started(Schedule(c, profile), at);
+    }
+
+    /// <summary>
+    /// A clock that starts late (an item registered days after receipt) alerts once, at the level it has already
+    /// reached, instead of replaying every lower threshold: the lower levels count as reached.
+    /// </summary>
+    internal static LegalClock Started(LegalClock c, Instant now)
+    {
+        var level = c.LevelAt(now);
+        return level > ClockLevel.None ? c with { Reached = level - 1 } : c;
     }
 
     /// <summary>Computes due date and thresholds (DOMAIN.md §9) with the legal calendar.</summary>

@@ -58,6 +58,9 @@ public static class CaseTransitions
 
     public static bool Allows(string command, CaseStatus from) => For(command)?.From.Contains(from) ?? false;
 
+    /// <summary>Commands the table allows in a status (what a UI may offer, before role checks).</summary>
+    public static IEnumerable<string> AllowedIn(CaseStatus status) => Rows.Where(r => r.From.Contains(status)).Select(r => r.Command);
+
     /// <summary>A reason a person can act on, for a refused move.</summary>
     public static string Why(string command, CaseStatus from)
     {

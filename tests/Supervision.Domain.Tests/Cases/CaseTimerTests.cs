@@ -190,4 +190,15 @@ public sealed class CaseTimerTests
         Assert.Null(row[CaseRow.DutyDue]);
         Assert.Equal(false, row[CaseRow.Overdue]);
     }
+
+    [Fact]
+    public void A_late_registration_alerts_once_at_the_level_already_reached()
+    {
+        // Received 09-10, registered 09-24: the routing clock (due 09-25) passed its warning on 09-20.
+        var state = Given().When(Register("2025-09-10"), "2025-09-24 12:00").Accepted().After;
+        var keys = Decider.Timers(state).Select(t => t.Key).ToList();
+
+        Assert.Equal(["routing:warn", "routing:critical", "routing:due"], keys);
+        Assert.Equal(ClockLevel.Reminder, state.Clock(ClockNames.Routing)!.Reached);
+    }
 }
