@@ -42,14 +42,27 @@ public static class CaseJson
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"null {typeof(T).Name}");
 
-    /// <summary><see cref="Instant"/> ⇄ <c>2025-09-10T02:00:00Z</c> (fractional seconds only when present).</summary>
+    /// <summary>
+    /// <see cref="Instant"/> ⇄ <c>2025-09-10T02:00:00Z</c> (fractional seconds only when present). Reading also accepts
+    /// an explicit offset (<c>2025-09-10T10:00:00+08:00</c>), as API clients in China naturally send; writing is always UTC.
+    /// </summary>
     public sealed class InstantConverter : JsonConverter<Instant>
     {
+        private static readonly OffsetDateTimePattern WithOffset = OffsetDateTimePattern.ExtendedIso;
+
         public override Instant Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var text = reader.GetString() ?? throw new JsonException("an instant must be a string");
-            var result = InstantPattern.ExtendedIso.Parse(text);
-            return result.Success ? result.Value : throw new JsonException($"'{text}' is not an ISO-8601 UTC instant");
+            var utc = InstantPattern.ExtendedIso.Parse(text);
+            if (utc.Success)
+            {
+                return utc.Value;
+            }
+
+            var offset = WithOffset.Parse(text);
+            return offset.Success
+                ? offset.Value.ToInstant()
+                : throw new JsonException($"'{text}' is not an ISO-8601 instant (e.g. 2025-09-10T02:00:00Z or 2025-09-10T10:00:00+08:00)");
         }
 
         public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options) =>

@@ -42,7 +42,8 @@ public sealed class CaseApiGuaranteesTests
         var registrar = app.As("c-registrar");
         var body = new
         {
-            channel = "Online", receivedAt = Api.Utc(Start), unitId = "c-bureau",
+            // Beijing time with its offset: accepted as the same instant as Start.
+            channel = "Online", receivedAt = "2025-09-10T09:00:00+08:00", unitId = "c-bureau",
             petitioner = new { name = "王五" }, summary = "噪音扰民", matterKey = "noise:plant-3", category = "Complaint",
         };
 
@@ -62,6 +63,7 @@ public sealed class CaseApiGuaranteesTests
         Assert.Equal((string)a["case"]!["id"]!, (string)b["case"]!["id"]!);
         Assert.Equal((string)a["queryCode"]!, (string)b["queryCode"]!);
         Assert.True((bool)b["replayed"]!);
+        Assert.Equal("2025-09-10T01:00:00Z", (string)a["case"]!["receivedAt"]!);
 
         var id = (string)a["case"]!["id"]!;
         async Task<HttpResponseMessage> Route()

@@ -2,6 +2,18 @@
 "use strict";
 const $ = (s) => document.querySelector(s);
 const lightName = { Green: "绿", Yellow: "黄", Orange: "橙", Red: "红" };
+const statusName = { Registered: "已登记", ReceivedByAgency: "机关直接受理", Routed: "已转送/交办", ObjectionPending: "异议审核中",
+  Accepted: "已受理", Replied: "已答复", UnderReview: "复查中", Reviewed: "已复查", UnderReExamination: "复核中", Final: "终结",
+  Closed: "已办结", ReferredOut: "已导出信访程序" };
+const categoryName = { Suggestion: "建议意见类", Accusation: "检举控告类", Complaint: "申诉求决类" };
+const clockStatusName = { Running: "计时中", Paused: "中止", Stopped: "已停止", Lapsed: "已届满" };
+const zh = (map, v) => map[v] || v || "";
+
+// Times are stored in UTC; people read Beijing time.
+function beijing(iso) {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 16).replace("T", " ");
+}
 let selected = null;
 
 function getCookie(name) {
@@ -51,7 +63,7 @@ async function loadList() {
     body.replaceChildren(...page.items.map((c) => {
       const tr = el("tr", { "data-id": c.id, "data-light": c.light || "" },
         el("td", {}, c.light ? el("span", { class: `light ${c.light}`, title: lightName[c.light] }) : ""),
-        el("td", {}, c.id), el("td", {}, c.status), el("td", {}, c.nextRule || ""), el("td", {}, c.nextDueDate || ""));
+        el("td", {}, c.id), el("td", {}, zh(statusName, c.status)), el("td", {}, c.nextRule || ""), el("td", {}, c.nextDueDate || ""));
       if (c.id === selected) tr.classList.add("selected");
       tr.addEventListener("click", () => { selected = c.id; loadDetail(); });
       return tr;
@@ -65,12 +77,15 @@ async function loadDetail() {
   if (!selected) return;
   const c = await api(`/api/cases/${selected}`);
   $("#detail-panel").hidden = false;
-  $("#d-title").textContent = `${c.id} · ${c.status}`;
-  $("#d-summary").textContent = `${c.summary || ""}（${c.category || "未分类"}，承办：${c.handlingUnit?.name || c.responsibleUnit?.name || "—"}）`;
+  $("#d-title").textContent = `${c.id} · ${zh(statusName, c.status)}`;
+  $("#d-summary").textContent = `${c.summary || ""}（${zh(categoryName, c.category) || "未分类"}，承办：${c.handlingUnit?.name || c.responsibleUnit?.name || "—"}）`;
   $("#d-clocks").replaceChildren(...c.clocks.map((k) => el("div", { class: "clock", "data-clock": k.name, "data-light": k.light },
-    el("span", { class: `light ${k.light}` }), ` ${k.rule}：届满 ${k.dueDate}（${k.status}，剩余 ${k.workingDaysLeft} 个工作日）`,
+    el("span", { class: `light ${k.light}` }),
+    k.status === "Running"
+      ? ` ${k.rule}：届满 ${k.dueDate}（${k.workingDaysLeft >= 0 ? `剩余 ${k.workingDaysLeft} 个工作日` : `已超期 ${-k.workingDaysLeft} 个工作日`}）`
+      : ` ${k.rule}：届满 ${k.dueDate}（${zh(clockStatusName, k.status)}）`,
     el("details", {}, el("summary", {}, "期限说明"), el("ul", {}, k.explanation.map((l) => el("li", {}, l)))))));
-  $("#d-timeline").replaceChildren(...c.timeline.map((e) => el("li", {}, `${e.at.slice(0, 16).replace("T", " ")} ${e.type} ${e.actorName || e.actor}`)));
+  $("#d-timeline").replaceChildren(...c.timeline.map((e) => el("li", {}, `${beijing(e.at)} ${e.type} ${e.actorName || (e.actor === "system" ? "系统" : e.actor)}`)));
 }
 
 async function loadMail() {
