@@ -35,6 +35,9 @@ public sealed class RuntimeOptions
     [Range(1, 5000)]
     public int MaxSweepBatch { get; set; } = 500;
 
+    /// <summary>How long a sweeper's claim on due wake-ups keeps other sweepers off them (clock time).</summary>
+    public TimeSpan SweepClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Loads-and-decides per message before giving up on ETag conflicts (412) and letting the queue redeliver.</summary>
     [Range(1, 100)]
     public int MaxDecideAttempts { get; set; } = 10;

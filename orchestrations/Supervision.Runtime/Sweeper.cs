@@ -4,8 +4,9 @@ using NodaTime;
 namespace Supervision.Runtime;
 
 /// <summary>
-/// Moves due wake-ups to the work queue, then deletes their rows (the queue message is now the durable carrier;
-/// a crash in between only sends a duplicate, which the worker sees as duplicate or stale).
+/// Moves due wake-ups to the work queue: claims them (so concurrent sweepers do not all send them), sends one message
+/// each, then deletes their rows (the queue message is now the durable carrier; a crash in between only sends a
+/// duplicate once the claim expires, which the worker sees as duplicate or stale).
 /// </summary>
 public sealed class Sweeper(
     RuntimeStorage storage, WakeUpIndex wakeUps, IFaultInjector faults, TimeProvider clock, IOptions<RuntimeOptions> options) : ISweeper
@@ -14,11 +15,15 @@ public sealed class Sweeper(
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        var due = await wakeUps.QueryDueAsync(clock.GetUtcNow(), opts.MaxSweepBatch, cancellationToken);
-        if (due.Count == 0)
+        var now = clock.GetUtcNow();
+        var found = await wakeUps.QueryDueAsync(now, opts.MaxSweepBatch, cancellationToken);
+        var unclaimed = found.Where(r => r.ClaimedUntilTicks <= now.UtcTicks).ToList();
+        if (unclaimed.Count == 0)
         {
             return new SweepResult(0, false);
         }
+
+        var due = await wakeUps.ClaimAsync(unclaimed, now + opts.SweepClaimTimeout, cancellationToken);
 
         var queue = await storage.WorkQueueAsync();
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, ct) =>
@@ -39,6 +44,6 @@ public sealed class Sweeper(
         });
         await faults.OnAsync(FaultPoint.AfterSweepEnqueued, string.Empty, cancellationToken);
         await wakeUps.DeleteAsync(due.Select(r => (r.PartitionKey, r.RowKey)), cancellationToken);
-        return new SweepResult(due.Count, due.Count >= opts.MaxSweepBatch);
+        return new SweepResult(due.Count, found.Count >= opts.MaxSweepBatch);
     }
 }

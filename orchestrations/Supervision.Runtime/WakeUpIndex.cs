@@ -8,6 +8,11 @@ namespace Supervision.Runtime;
 public sealed record WakeUpRow(
     string PartitionKey, string RowKey, string Kind, string Type, string InstanceId, string TimerKey, int Generation, long DueTicks)
 {
+    /// <summary>Set on rows read back from the table: the row's ETag and the sweeper claim on it (ticks; 0 = unclaimed).</summary>
+    public Azure.ETag ETag { get; init; }
+
+    public long ClaimedUntilTicks { get; init; }
+
     public WakeUpRef ToRef() => new(TimerKey, Generation, DueTicks, PartitionKey, RowKey);
 }
 
@@ -123,5 +128,41 @@ public sealed class WakeUpIndex(RuntimeStorage storage, IOptions<RuntimeOptions>
 
     private static WakeUpRow FromEntity(TableEntity e) => new(
         e.PartitionKey, e.RowKey, e.GetString("Kind") ?? "timer", e.GetString("Type") ?? "", e.GetString("InstanceId") ?? "",
-        e.GetString("TimerKey") ?? "", e.GetInt32("Generation") ?? 0, e.GetInt64("DueTicks") ?? 0);
+        e.GetString("TimerKey") ?? "", e.GetInt32("Generation") ?? 0, e.GetInt64("DueTicks") ?? 0)
+    {
+        ETag = e.ETag,
+        ClaimedUntilTicks = e.GetInt64("ClaimedUntil") ?? 0,
+    };
+
+    /// <summary>
+    /// Claims due rows for one sweeper: an ETag-conditional merge of <c>ClaimedUntil</c>, 100 rows per partition per
+    /// transaction. A partition another sweeper claimed first fails with 412 and is skipped, so concurrent sweepers
+    /// (several standalone hosts) do not all enqueue the same wake-ups. A claim expires, so a sweeper that dies between
+    /// claim and enqueue delays those wake-ups by the claim time but never loses them.
+    /// </summary>
+    public async Task<IReadOnlyList<WakeUpRow>> ClaimAsync(IReadOnlyList<WakeUpRow> rows, DateTimeOffset until, CancellationToken ct)
+    {
+        var table = await storage.WakeUpsAsync();
+        var claimed = new List<WakeUpRow>(rows.Count);
+        foreach (var group in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in group.Chunk(TransactionGuard.MaxActions))
+            {
+                var actions = chunk.Select(r => new TableTransactionAction(
+                    TableTransactionActionType.UpdateMerge, new TableEntity(r.PartitionKey, r.RowKey) { ["ClaimedUntil"] = until.UtcTicks }, r.ETag)).ToList();
+                TransactionGuard.Validate(actions);
+                try
+                {
+                    await table.SubmitTransactionAsync(actions, ct);
+                    claimed.AddRange(chunk);
+                }
+                catch (Azure.RequestFailedException e) when (e.Status is 404 or 412)
+                {
+                    // Another sweeper claimed or deleted these rows first: they are in hand.
+                }
+            }
+        }
+
+        return claimed;
+    }
 }

@@ -45,7 +45,7 @@ public sealed class RuntimeHarness : IDisposable
 
     public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
 
-    public static async Task<RuntimeHarness> CreateAsync(string? prefix = null, FakeTimeProvider? clock = null, IFaultInjector? faults = null, Action<RuntimeOptions>? configure = null)
+    public static async Task<RuntimeHarness> CreateAsync(string? prefix = null, FakeTimeProvider? clock = null, IFaultInjector? faults = null, Action<RuntimeOptions>? configure = null, IAlertSink? alertSink = null)
     {
         var cs = await TestStorage.GetConnectionStringAsync();
         prefix ??= TestStorage.UniqueName("rt");
@@ -66,6 +66,11 @@ public sealed class RuntimeHarness : IDisposable
             o.WakeUpShards = 4;
             configure?.Invoke(o);
         }).AddOrchestration(new DeadlineDecider(), DeadlineDecider.Json);
+        if (alertSink is not null)
+        {
+            services.AddSingleton(alertSink);
+        }
+
         return new RuntimeHarness(services.BuildServiceProvider(), prefix, clock);
     }
 
