@@ -65,6 +65,36 @@ public sealed class DeadLetters(RuntimeStorage storage, TimeProvider clock)
         return true;
     }
 
+    /// <summary>
+    /// Moves messages the Functions host put on <c>{work queue}-poison</c> (after its own maxDequeueCount) into this
+    /// list, so an operator sees and replays them in one place. Returns how many were moved.
+    /// </summary>
+    public async Task<int> ImportPoisonQueueAsync(CancellationToken ct = default)
+    {
+        var poison = storage.QueueService.GetQueueClient(storage.Options.WorkQueueName + "-poison");
+        if (!(await poison.ExistsAsync(ct)).Value)
+        {
+            return 0;
+        }
+
+        var moved = 0;
+        while (true)
+        {
+            var batch = (await poison.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), ct)).Value;
+            if (batch.Length == 0)
+            {
+                return moved;
+            }
+
+            foreach (var m in batch)
+            {
+                await AddAsync(new WorkMessage(m.MessageId, m.Body.ToString(), m.DequeueCount), "host-poison", "moved from the Functions host's poison queue", ct);
+                await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                moved++;
+            }
+        }
+    }
+
     public async Task<int> ReplayAllAsync(CancellationToken ct = default)
     {
         var n = 0;

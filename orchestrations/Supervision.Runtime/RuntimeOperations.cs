@@ -103,4 +103,6 @@ public sealed class RuntimeOperations(
     public Task<bool> ReplayDeadLetterAsync(string id, CancellationToken ct = default) => deadLetters.ReplayAsync(id, ct);
 
     public Task<int> ReplayAllDeadLettersAsync(CancellationToken ct = default) => deadLetters.ReplayAllAsync(ct);
+
+    public Task<int> ImportPoisonQueueAsync(CancellationToken ct = default) => deadLetters.ImportPoisonQueueAsync(ct);
 }

@@ -58,6 +58,18 @@ public sealed class DeadLetterTests
         Assert.Equal(1, sink.Delivered);
     }
 
+    [Fact]
+    public async Task Messages_on_the_hosts_poison_queue_are_moved_into_the_dead_letter_list()
+    {
+        using var h = await RuntimeHarness.CreateAsync();
+        var poison = h.Storage.QueueService.GetQueueClient(h.Storage.Options.WorkQueueName + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync("{\"v\":1}");
+        Assert.Equal(1, await h.Ops.ImportPoisonQueueAsync());
+        Assert.Equal("host-poison", Assert.Single(await h.Ops.ListDeadLettersAsync()).Reason);
+        Assert.Equal(0, (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
     private static Task<RuntimeHarness> CreateWithSinkAsync(RuntimeHarness h, IAlertSink sink) =>
         RuntimeHarness.CreateAsync(prefix: h.Prefix, clock: h.Clock, configure: o => o.MaxDequeueCount = 3, alertSink: sink);
 

@@ -71,6 +71,24 @@ public sealed class GuardAndKeyTests
         Assert.Equal(expected, StorageRequestCounter.Classify(service, method, path));
 
     [Fact]
+    public void The_scaled_clock_runs_one_simulated_day_per_real_second_and_keeps_timers_real()
+    {
+        var real = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var start = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        var scaled = new ScaledTimeProvider(start, 86_400, real);
+        Assert.Equal(start, scaled.GetUtcNow());
+        real.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(start.AddDays(1.5), scaled.GetUtcNow());
+
+        var fired = false;
+        using var timer = scaled.CreateTimer(_ => fired = true, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+        real.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(fired);
+        real.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(fired);
+    }
+
+    [Fact]
     public void Names_honour_the_prefix() =>
         Assert.Equal("t1-work-items", new RuntimeOptions { Prefix = "t1" }.WorkQueueName + TestStorage.RunId[..0]);
 }
