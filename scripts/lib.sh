@@ -6,11 +6,16 @@ AZURITE_JS="$ROOT/tools/node_modules/azurite/dist/src/azurite.js"
 
 log() { printf '[supervision] %s\n' "$*" >&2; }
 
-# Installs the pinned npm tools (Azurite) from tools/package-lock.json when missing or stale.
+# Installs the pinned npm tools (Azurite) from tools/package-lock.json when missing or when the lock file's
+# content changed since the last install (a content hash, not mtimes: checkouts touch mtimes).
 ensure_tools() {
-  if [ ! -f "$AZURITE_JS" ] || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
+  local want have stamp="$ROOT/tools/node_modules/.supervision-lock.sha256"
+  want=$(sha256sum "$ROOT/tools/package-lock.json" | cut -d' ' -f1)
+  have=$(cat "$stamp" 2>/dev/null || true)
+  if [ ! -f "$AZURITE_JS" ] || [ "$want" != "$have" ]; then
     log "installing pinned tools (npm ci in tools/)"
     (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
   fi
 }
 

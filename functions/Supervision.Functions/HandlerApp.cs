@@ -25,6 +25,7 @@ public static class HandlerApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.Services.AddCalendar();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -35,6 +36,8 @@ public static class HandlerApp
         app.MapGet("/", () => Results.Json(new { service = "supervision", status = "up" }));
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapTriggerEndpoints();
+        app.MapCalendarEndpoints();
         return app;
     }
 }

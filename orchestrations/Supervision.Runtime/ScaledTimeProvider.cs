@@ -4,7 +4,7 @@ namespace Supervision.Runtime;
 /// An accelerated clock for the demo: simulated time = <c>start + (real elapsed × speed)</c>, e.g. speed 86,400 is
 /// one simulated day per real second. Only the clock <i>reading</i> is scaled; timers and delays created from it run
 /// in real time, so polling intervals (sweep, queue poll) stay real while every deadline, due instant and
-/// recorded "now" follows simulated time (decision D8 in docs/decisions.md).
+/// recorded "now" follows simulated time (decision R4 in docs/decisions.md).
 /// </summary>
 public sealed class ScaledTimeProvider : TimeProvider
 {

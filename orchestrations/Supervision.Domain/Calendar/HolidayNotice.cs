@@ -68,6 +68,11 @@ public sealed record HolidayNotice(
 
         var blocks = doc.RestBlocks.Select((b, i) =>
         {
+            if (b is null)
+            {
+                throw new CalendarDataException($"restBlocks[{i}] is null; each block needs name, from and to.");
+            }
+
             var from = ParseDate(b.From, $"restBlocks[{i}].from");
             var to = ParseDate(b.To, $"restBlocks[{i}].to");
             if (to < from)

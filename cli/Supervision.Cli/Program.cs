@@ -1,0 +1,3 @@
+using Supervision.Cli;
+
+return await CalendarCli.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("AzureWebJobsStorage"));

@@ -1,0 +1,21 @@
+// User-assigned managed identity: the app's only credential (storage, App Insights ingestion, and later Graph
+// through a federated credential on an app registration — see docs/deploy.md).
+@description('Identity name.')
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Resource tags.')
+param tags object = {}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output resourceId string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId

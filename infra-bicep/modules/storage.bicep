@@ -1,0 +1,134 @@
+// The one storage account: Functions host storage (AzureWebJobsStorage: timer leases, queue trigger), the
+// deployment package container, the app's tables, the work queue and its poison queue, and the case-files
+// container for legal records (version-level immutability, WORM). Entra-only: shared keys are disabled.
+@description('Storage account name (3-24 lowercase letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Resource tags.')
+param tags object = {}
+
+@description('Redundancy SKU.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param skuName string = 'Standard_ZRS'
+
+@description('Tables the durable runtime and read models use.')
+param tableNames string[]
+
+@description('Queue the work function is triggered by; must equal queueName in functions/work/function.json.')
+param workQueueName string = 'work-items'
+
+@description('Container holding case files (letters, evidence, replies); version-level immutability is enabled on it.')
+param caseFilesContainerName string = 'case-files'
+
+@description('Container Flex Consumption deploys the app package from.')
+param deploymentContainerName string = 'deployments'
+
+@description('Days a deleted blob or container can be restored.')
+@minValue(1)
+@maxValue(365)
+param deleteRetentionDays int = 30
+
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+    // Account-level switch for version-level WORM; it can only be turned on when the account is created.
+    immutableStorageWithVersioning: {
+      enabled: true
+    }
+  }
+
+  resource blobs 'blobServices' = {
+    name: 'default'
+    properties: {
+      isVersioningEnabled: true
+      deleteRetentionPolicy: {
+        enabled: true
+        days: deleteRetentionDays
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: deleteRetentionDays
+      }
+    }
+
+    resource deployments 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
+    // Legal records: version-level immutability. Policies are set per blob version by the app (Unlocked until the
+    // retention rules are signed off); Azurite has no immutability, so this is tested only against Azure.
+    resource caseFiles 'containers' = {
+      name: caseFilesContainerName
+      properties: {
+        publicAccess: 'None'
+        immutableStorageWithVersioning: {
+          enabled: true
+        }
+      }
+    }
+  }
+
+  resource queues 'queueServices' = {
+    name: 'default'
+
+    resource work 'queues' = {
+      name: workQueueName
+    }
+
+    // The host creates it on first poison message; declaring it lets monitoring and the dead-letter view rely on it.
+    resource workPoison 'queues' = {
+      name: '${workQueueName}-poison'
+    }
+  }
+
+  resource tablesService 'tableServices' = {
+    name: 'default'
+  }
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = [
+  for table in tableNames: {
+    parent: account::tablesService
+    name: table
+  }
+]
+
+output name string = account.name
+output id string = account.id
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+output tableEndpoint string = account.properties.primaryEndpoints.table
+output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'
+output workQueueName string = account::queues::work.name
+output caseFilesContainerName string = account::blobs::caseFiles.name

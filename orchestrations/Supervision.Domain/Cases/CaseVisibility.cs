@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using Supervision.Domain.Org;
+
+namespace Supervision.Domain.Cases;
+
+/// <summary>
+/// Accusations never reach the accused (Arts. 30, 46). For a 检举控告 item, the excluded units are the accused unit and
+/// every unit where the accused person holds a role; the excluded people are the accused person and everyone holding a
+/// role in an excluded unit. The decider refuses to route, refer, notify or hand anything to them, and every query
+/// filters with <see cref="CaseVisibility"/>.
+/// </summary>
+public static class AccusationGuard
+{
+    public static IReadOnlySet<string> ExcludedUnits(OrgDirectory org, Category? category, string? accusedUnitId, string? accusedPersonId)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (category != Category.Accusation)
+        {
+            return set;
+        }
+
+        if (accusedUnitId is not null)
+        {
+            set.Add(accusedUnitId);
+        }
+
+        if (accusedPersonId is not null)
+        {
+            set.UnionWith(org.UnitsOf(accusedPersonId));
+        }
+
+        return set;
+    }
+
+    public static IReadOnlySet<string> ExcludedUnits(OrgDirectory org, CaseState state) =>
+        ExcludedUnits(org, state.Category, state.AccusedUnitId, state.AccusedPersonId);
+
+    public static bool ExcludesUnit(OrgDirectory org, CaseState state, string unitId) => ExcludedUnits(org, state).Contains(unitId);
+
+    public static bool ExcludesPerson(OrgDirectory org, CaseState state, string personId) =>
+        ExcludesPerson(org, state.Category, state.AccusedUnitId, state.AccusedPersonId, personId);
+
+    public static bool ExcludesPerson(OrgDirectory org, Category? category, string? accusedUnitId, string? accusedPersonId, string personId)
+    {
+        if (category != Category.Accusation)
+        {
+            return false;
+        }
+
+        var units = ExcludedUnits(org, category, accusedUnitId, accusedPersonId);
+        return personId == accusedPersonId || org.UnitsOf(personId).Any(units.Contains);
+    }
+}
+
+/// <summary>Who may see a case. Every query (lists, detail, files, links) must filter with these.</summary>
+public static class CaseVisibility
+{
+    /// <summary>
+    /// A person sees a case when they hold a role in a unit that has held it, or are a supervisor, leader or
+    /// conference-office staff whose level's government is an ancestor of (or is) such a unit — and never when the
+    /// accusation guard excludes them.
+    /// </summary>
+    public static bool CanSee(OrgDirectory org, Person person, CaseState state)
+    {
+        if (state.Status == CaseStatus.New || AccusationGuard.ExcludesPerson(org, state, person.Id))
+        {
+            return false;
+        }
+
+        return CanSeeUnits(org, person, state.InvolvedUnits);
+    }
+
+    /// <summary>The same rule on a read-model row (see <see cref="CaseRow"/>), for list queries.</summary>
+    public static bool CanSeeRow(OrgDirectory org, Person person, IReadOnlyDictionary<string, object?> row)
+    {
+        var excluded = Split(row.GetValueOrDefault(CaseRow.ExcludedUnits) as string);
+        if (row.GetValueOrDefault(CaseRow.AccusedPersonId) as string == person.Id || org.UnitsOf(person.Id).Any(excluded.Contains))
+        {
+            return false;
+        }
+
+        return CanSeeUnits(org, person, Split(row.GetValueOrDefault(CaseRow.InvolvedUnits) as string));
+    }
+
+    /// <summary>The petitioner sees their own case with its query code (查询码).</summary>
+    public static bool CanPetitionerSee(CaseState state, string queryCode) =>
+        state.QueryCode is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(state.QueryCode), Encoding.UTF8.GetBytes(queryCode));
+
+    private static bool CanSeeUnits(OrgDirectory org, Person person, IReadOnlyCollection<string> involved)
+    {
+        foreach (var grant in person.Roles)
+        {
+            if (involved.Contains(grant.Unit))
+            {
+                return true;
+            }
+
+            if (grant.Role is Role.Supervisor or Role.Leader or Role.ConferenceStaff
+                && org.GovernmentOf(grant.Unit) is { } government
+                && involved.Any(u => org.IsAncestorOrSelf(government.Id, u)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static HashSet<string> Split(string? list) =>
+        new((list ?? string.Empty).Split(CaseRow.ListSeparator, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+}
+
+/// <summary>Deterministic hashes (no randomness): repeat fingerprints and query-code lookups.</summary>
+public static class CaseHashes
+{
+    /// <summary>SHA-256 of the petitioner key (id number, else name) and the normalised matter key, lower-case hex.</summary>
+    public static string Fingerprint(Petitioner petitioner, string matterKey) =>
+        Hash($"{(petitioner.IdNumber ?? petitioner.Name).Trim()}|{matterKey.Trim()}");
+
+    /// <summary>What rows store instead of the query code; the API hashes the code a petitioner presents.</summary>
+    public static string QueryCode(string queryCode) => Hash("query-code|" + queryCode);
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
