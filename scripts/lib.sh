@@ -19,6 +19,16 @@ ensure_tools() {
   fi
 }
 
+# Installs Debian's Chromium (browser tests drive /usr/bin/chromium through Playwright; never `playwright install`)
+# and a CJK font so Chinese renders in screenshots.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then return; fi
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  log "installing chromium and fonts-wqy-microhei (apt)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+}
+
 # Prints a free loopback TCP port.
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs the service locally: installs pinned tools, starts Azurite (persisted under .azurite/) on loopback,
-# and runs the handler standalone on http://127.0.0.1:7071 with demo data. Extra arguments go to the app,
-# e.g. `scripts/run.sh --Supervision:Clock:Speed=86400` for one simulated day per second.
+# Runs the service locally: installs pinned tools, starts Azurite on loopback, and runs the handler standalone on
+# http://127.0.0.1:7071 with the demo org, demo cases and an accelerated clock. Open http://127.0.0.1:7071/app/.
+#   SUPERVISION_SPEED=86400   simulated seconds per real second (default: one simulated day per second; 1 = real time)
+#   SUPERVISION_PERSIST=1     keep Azurite's data under .azurite/ between runs (default: a fresh in-memory demo)
+#   SUPERVISION_URLS=…        where to listen (default http://127.0.0.1:7071)
+# Extra arguments go to the app, e.g. `scripts/run.sh --Supervision:Runtime:SweepInterval=00:00:02`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,8 +15,8 @@ blob=10000 queue=10001 table=10002
 if port_open $blob || port_open $queue || port_open $table; then
   blob=$(free_port) queue=$(free_port) table=$(free_port)
 fi
-start_azurite disk $blob $queue $table
+start_azurite "$([ "${SUPERVISION_PERSIST:-0}" = 1 ] && echo disk || echo memory)" $blob $queue $table
 export AzureWebJobsStorage="$AZURITE_CONNECTION_STRING"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 log "starting Supervision on ${SUPERVISION_URLS:-http://127.0.0.1:7071} (Ctrl+C to stop)"
-dotnet run --project functions/Supervision.Functions -c Release -- --Supervision:Urls="${SUPERVISION_URLS:-http://127.0.0.1:7071}" --Supervision:Demo=true "$@"
+dotnet run --project functions/Supervision.Functions -c Release -- --Supervision:Urls="${SUPERVISION_URLS:-http://127.0.0.1:7071}" --Supervision:Demo=true --Supervision:Clock:Speed="${SUPERVISION_SPEED:-86400}" "$@"
