@@ -27,7 +27,7 @@ public sealed record WorkEnvelope
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new InstantJsonConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new Supervision.Domain.Orchestration.NodaTimeJson.InstantConverter() },
     };
 
     [JsonPropertyName("v")]

@@ -59,7 +59,7 @@ public sealed class DeadlineDecider : IDecider<DeadlineState, DeadlineCommand, D
     public const string TimerKey = "deadline";
     public const string ReadModel = "deadlines";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new InstantJsonConverter() } };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new Supervision.Domain.Orchestration.NodaTimeJson.InstantConverter() } };
 
     public string TypeName => Type;
 
