@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Policy;
+using Supervision.Functions.Alerts;
 using Supervision.Functions.Auth;
 using Supervision.Functions.Cases;
 using Supervision.Functions.Demo;
@@ -44,6 +45,12 @@ public static class Composition
         if (storage.Credential is not null)
         {
             builder.Services.AddSingleton(storage.Credential);
+        }
+
+        // Alerts go to the local mailbox; with Supervision:Graph:Enabled also by e-mail and Teams (docs/alerts.md).
+        if (config.GetValue<bool>($"{GraphAlertOptions.Section}:Enabled"))
+        {
+            runtime.UseGraphAlerts(config);
         }
 
         builder.Services.AddSingleton(PolicyCatalog.Default);

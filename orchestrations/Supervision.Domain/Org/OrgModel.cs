@@ -75,7 +75,9 @@ public sealed record OrgUnit(string Id, string Name, UnitType Type, Level Level,
 public sealed record RoleGrant(Role Role, string Unit);
 
 /// <summary>A person with roles scoped to units. Only fictional demo people ship with the code.</summary>
-public sealed record Person(string Id, string Name, IReadOnlyList<RoleGrant> Roles);
+/// <param name="Id">In Azure the Entra object id, which Teams activity notifications use as the recipient.</param>
+/// <param name="Email">Where e-mail alerts go; none means Teams only. Optional so older documents still load.</param>
+public sealed record Person(string Id, string Name, IReadOnlyList<RoleGrant> Roles, string? Email = null);
 
 /// <summary>The file format of an org directory (seed file, API payload).</summary>
 public sealed record OrgSeed(IReadOnlyList<OrgUnit> Units, IReadOnlyList<Person> People);
