@@ -37,4 +37,11 @@ for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
 }
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 JS
+
+# Formatting is part of the build's hygiene (STYLE.md): the tree must already be formatted.
+log "dotnet format --verify-no-changes"
+if ! dotnet format Supervision.sln --verify-no-changes --no-restore; then
+  log "formatting differs: run 'dotnet format Supervision.sln' and commit"
+  status=1
+fi
 exit $status

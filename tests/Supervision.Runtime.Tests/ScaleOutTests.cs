@@ -67,8 +67,14 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 var final = (SetDeadline)commands.Last(c => c.Command is SetDeadline).Command;
                 expected[id] = decider.Initial with
                 {
-                    Status = "fired", DueAt = final.DueAt, Generation = final.Revision, Partner = partner, Fires = 1,
-                    FiredGeneration = final.Revision, Pings = ping.Amount, Notifications = 1,
+                    Status = "fired",
+                    DueAt = final.DueAt,
+                    Generation = final.Revision,
+                    Partner = partner,
+                    Fires = 1,
+                    FiredGeneration = final.Revision,
+                    Pings = ping.Amount,
+                    Notifications = 1,
                 };
                 messages += commands.Count;
                 return (id, commands);

@@ -57,8 +57,13 @@ public sealed class TimerTests
 
         var staleTimer = new WorkEnvelope
         {
-            Kind = MessageKind.Timer, Type = DeadlineDecider.Type, InstanceId = "g", MessageId = WorkEnvelope.TimerMessageId(DeadlineDecider.TimerKey, 1),
-            TimerKey = DeadlineDecider.TimerKey, Generation = 1, DueAt = At(TimeSpan.FromDays(1)),
+            Kind = MessageKind.Timer,
+            Type = DeadlineDecider.Type,
+            InstanceId = "g",
+            MessageId = WorkEnvelope.TimerMessageId(DeadlineDecider.TimerKey, 1),
+            TimerKey = DeadlineDecider.TimerKey,
+            Generation = 1,
+            DueAt = At(TimeSpan.FromDays(1)),
         };
         Assert.Equal(WorkOutcome.Stale, await h.Processor.ProcessAsync(new WorkMessage("q1", staleTimer.ToJson(), 1), CancellationToken.None));
         Assert.Equal(2, (await h.Ops.ListEventsAsync(DeadlineDecider.Type, "g")).Count);

@@ -43,8 +43,13 @@ public sealed class CaseApiGuaranteesTests
         var body = new
         {
             // Beijing time with its offset: accepted as the same instant as Start.
-            channel = "Online", receivedAt = "2025-09-10T09:00:00+08:00", unitId = "c-bureau",
-            petitioner = new { name = "王五" }, summary = "噪音扰民", matterKey = "noise:plant-3", category = "Complaint",
+            channel = "Online",
+            receivedAt = "2025-09-10T09:00:00+08:00",
+            unitId = "c-bureau",
+            petitioner = new { name = "王五" },
+            summary = "噪音扰民",
+            matterKey = "noise:plant-3",
+            category = "Complaint",
         };
 
         async Task<HttpResponseMessage> Register()
