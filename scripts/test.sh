@@ -23,7 +23,16 @@ log "dotnet test"
 status=0
 dotnet test Supervision.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" || status=$?
 
-# One closing line for the whole run, summed over every project's TRX file.
+# Formatting is part of the build's hygiene (STYLE.md): the tree must already be formatted.
+log "dotnet format --verify-no-changes"
+if ! dotnet format Supervision.sln --verify-no-changes --no-restore; then
+  log "formatting differs: run 'dotnet format Supervision.sln' and commit"
+  status=1
+fi
+
+stop_azurite
+
+# One closing line for the whole run (printed last), summed over every project's TRX file.
 node - "$results" <<'JS'
 const fs = require("fs"), path = require("path");
 const dir = process.argv[2];
@@ -38,10 +47,4 @@ for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 JS
 
-# Formatting is part of the build's hygiene (STYLE.md): the tree must already be formatted.
-log "dotnet format --verify-no-changes"
-if ! dotnet format Supervision.sln --verify-no-changes --no-restore; then
-  log "formatting differs: run 'dotnet format Supervision.sln' and commit"
-  status=1
-fi
 exit $status
