@@ -24,7 +24,9 @@ public sealed class FunctionsHostedRuntimeTests
         var registrar = app.As("c-registrar");
         var (id, _) = await registrar.RegisterAsync(Start);
 
-        // 10 days on, the 15-day routing clock is past its reminder; nothing has fired because no trigger ran.
+        // 10 days on, the 15-day routing clock is past its reminder and its warning; nothing has fired because no trigger ran.
+        // The two wake-ups are processed in queue order, and a reminder decided after the warning is superseded, so the
+        // warning is the outcome that does not depend on order.
         app.Clock.Advance(TimeSpan.FromDays(10));
         var host = app.Anonymous();
         var swept = await AssertHandlerResponseAsync(await PostAsync(host, "sweep", Capture("timer.json")));
@@ -52,10 +54,10 @@ public sealed class FunctionsHostedRuntimeTests
 
         Assert.True(delivered > 0, "the sweep should have queued the due wake-ups");
         var detail = await registrar.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
-        Assert.Contains("ClockReminderSent", detail.EventTypes());
+        Assert.Contains("ClockWarningRaised", detail.EventTypes());
 
         var events = await app.As("admin").GetAsync(new Uri($"/api/ops/instances/case/{id}/events", UriKind.Relative)).OkAsync();
-        Assert.Contains(events.AsArray(), e => (string)e!["eventType"]! == "ClockReminderSent");
+        Assert.Contains(events.AsArray(), e => (string)e!["eventType"]! == "ClockWarningRaised");
         var forbidden = await registrar.GetAsync(new Uri($"/api/ops/instances/case/{id}/events", UriKind.Relative));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
