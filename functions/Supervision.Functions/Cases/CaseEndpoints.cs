@@ -97,20 +97,24 @@ public static class CaseEndpoints
         }
 
         var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
-        var caseId = NewCaseId(s.Clock.GetUtcNow(), key is null ? null : actor + "|" + key);
         body["$type"] = "register";
         body["actor"] = actor;
-        body["caseId"] = caseId;
+        body["caseId"] = "pending";
         body["queryCode"] = NewQueryCode();
-        if (!TryDeserialize(body, out var command, out var error))
+        if (!TryDeserialize(body, out var parsed, out var error) || parsed is not RegisterCase draft)
         {
             return Problems.Invalid(error);
         }
 
+        // The id comes from the request itself (its receipt date and, when given, the idempotency key), never from the
+        // clock: a retry after midnight must address the same case, or the runtime could not recognise it as a retry.
+        var caseId = NewCaseId(draft.ReceivedAt, key is null ? null : actor + "|" + key);
+        var command = draft with { CaseId = caseId };
+
         var messageId = MessageId(actor, key);
-        if (command is RegisterCase registration && await FindEarlierAsync(registration, caseId, s, ct) is { } earlier)
+        if (await FindEarlierAsync(command, caseId, s, ct) is { } earlier)
         {
-            return await RepeatAsync(registration, earlier, messageId, s, ct);
+            return await RepeatAsync(command, earlier, messageId, s, ct);
         }
 
         var result = await s.Client.ExecuteAsync(CaseDecider.Type, caseId, command, messageId, actor, ct);
@@ -328,9 +332,15 @@ public static class CaseEndpoints
 
     private static async Task<JsonObject?> ReadObjectAsync(HttpContext http, CancellationToken ct)
     {
-        if (http.Request.ContentLength is 0 || !(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
+        // No body at all is an empty command; a body that is not JSON is refused (the caller gets a 400, not a silent no-op).
+        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && http.Request.ContentType is null))
         {
-            return http.Request.ContentLength is 0 or null ? [] : null;
+            return [];
+        }
+
+        if (!(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            return null;
         }
 
         try
@@ -373,11 +383,11 @@ public static class CaseEndpoints
     private static string MessageId(string actor, string? key) =>
         key is null ? "http:" + Guid.NewGuid().ToString("N") : "http:" + Hash(actor + "|" + key)[..32];
 
-    /// <summary>XF-yyyyMMdd-xxxxxxxx; deterministic for an idempotent retry, random otherwise.</summary>
-    private static string NewCaseId(DateTimeOffset now, string? seed)
+    /// <summary>XF-yyyyMMdd-xxxxxxxx, dated by the receipt day in Beijing; deterministic for an idempotent retry, random otherwise.</summary>
+    private static string NewCaseId(Instant receivedAt, string? seed)
     {
         var suffix = seed is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : Hash(seed)[..8].ToUpperInvariant();
-        return string.Create(CultureInfo.InvariantCulture, $"XF-{now.ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{suffix}");
+        return string.Create(CultureInfo.InvariantCulture, $"XF-{LegalCalendar.LocalDateOf(receivedAt):yyyyMMdd}-{suffix}");
     }
 
     /// <summary>A 10-digit query code (查询码) from a cryptographic RNG: the petitioner's only credential.</summary>

@@ -45,7 +45,8 @@ public sealed class StoredCalendarSource(CalendarStore store) : ICalendarSource
 /// </summary>
 public sealed class HostedCaseDecider(OrgService org, ICalendarSource calendar, PolicyCatalog policies) : IDecider<CaseState, CaseCommand, CaseEvent>
 {
-    private (object Org, object Calendar, CaseDecider Decider)? current;
+    // One reference, swapped atomically: workers decide concurrently and must never see a decider paired with the wrong data.
+    private Built? current;
 
     public string TypeName => CaseDecider.Type;
 
@@ -58,14 +59,14 @@ public sealed class HostedCaseDecider(OrgService org, ICalendarSource calendar, 
             var o = org.Current;
             var c = calendar.Current;
             var snapshot = current;
-            if (snapshot is { } s && ReferenceEquals(s.Org, o) && ReferenceEquals(s.Calendar, c))
+            if (snapshot is not null && ReferenceEquals(snapshot.Org, o) && ReferenceEquals(snapshot.Calendar, c))
             {
-                return s.Decider;
+                return snapshot.Decider;
             }
 
-            var d = new CaseDecider(c, policies, o);
-            current = (o, c, d);
-            return d;
+            var built = new Built(o, c, new CaseDecider(c, policies, o));
+            current = built;
+            return built.Decider;
         }
     }
 
@@ -79,4 +80,6 @@ public sealed class HostedCaseDecider(OrgService org, ICalendarSource calendar, 
 
     public IReadOnlyList<Effect> Effects(CaseState before, CaseEvent @event, CaseState after, EffectContext context) =>
         Decider.Effects(before, @event, after, context);
+
+    private sealed record Built(object Org, object Calendar, CaseDecider Decider);
 }

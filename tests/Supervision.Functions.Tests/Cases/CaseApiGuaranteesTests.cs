@@ -60,6 +60,9 @@ public sealed class CaseApiGuaranteesTests
         }
 
         var first = await Register();
+
+        // The retry arrives the next day: it must still address the same case.
+        app.Clock.Advance(TimeSpan.FromDays(1));
         var second = await Register();
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -104,6 +107,12 @@ public sealed class CaseApiGuaranteesTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         Assert.Contains("route", (string)(await bad.JsonAsync())["detail"]!, StringComparison.Ordinal);
+
+        // 415: a body that is not JSON is refused, not taken as an empty command.
+        using var text = new StringContent("kind=Forward", System.Text.Encoding.UTF8, "text/plain");
+        var notJson = await registrar.PostAsync(new Uri($"/api/cases/{id}/route", UriKind.Relative), text);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        Assert.Equal("application/problem+json", notJson.Content.Headers.ContentType?.MediaType);
 
         // 403: a registrar of another county may not route the city's case.
         var other = await app.As("cb-registrar").Command(id, "route", new { kind = "Forward", agencyId = "c-housing" });
