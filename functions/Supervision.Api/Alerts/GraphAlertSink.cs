@@ -1,0 +1,322 @@
+using System.Globalization;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Graph.Users.Item.SendMail;
+using Microsoft.Graph.Users.Item.Teamwork.SendActivityNotification;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+using Supervision.Domain.Org;
+using Supervision.Api.Org;
+using Supervision.Orchestrations;
+using GraphKeyValuePair = Microsoft.Graph.Models.KeyValuePair;
+using Person = Supervision.Domain.Org.Person;
+
+namespace Supervision.Api.Alerts;
+
+/// <summary>Settings of <c>Supervision:Graph</c> (docs/alerts.md).</summary>
+public sealed class GraphAlertOptions
+{
+    public const string Section = "Supervision:Graph";
+
+    /// <summary>Deliver alerts through Microsoft Graph; off means the local mailbox only.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Object id or UPN of the mailbox alerts are sent from (<c>POST /users/{sender}/sendMail</c>).</summary>
+    public string? SenderUserId { get; set; }
+
+    /// <summary>Graph root including the version; another national cloud's host also selects its token scope.</summary>
+    public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
+
+    /// <summary>Absolute base URL of the app; alert links (<c>/cases/…</c>) are made absolute with it.</summary>
+    public string? PublicAppUrl { get; set; }
+
+    /// <summary>Send Teams activity-feed notifications.</summary>
+    public bool Teams { get; set; } = true;
+
+    /// <summary>Send e-mail.</summary>
+    public bool Mail { get; set; } = true;
+
+    /// <summary>Table of delivered (alert, recipient, channel) markers, after the runtime's table prefix.</summary>
+    public string DeliveriesTable { get; set; } = "alertdeliveries";
+
+    /// <summary>Problems that make the settings unusable; empty when valid (or disabled).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (!Enabled)
+        {
+            return problems;
+        }
+
+        if (Mail && string.IsNullOrWhiteSpace(SenderUserId))
+        {
+            problems.Add($"{Section}:SenderUserId is required when {Section}:Mail is true.");
+        }
+
+        if (!Uri.TryCreate(PublicAppUrl, UriKind.Absolute, out _))
+        {
+            problems.Add($"{Section}:PublicAppUrl must be an absolute URL (alert links in e-mail and Teams point there).");
+        }
+
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
+        {
+            problems.Add($"{Section}:BaseUrl must be an absolute URL.");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>
+/// Graph answered with throttling or a transient error (401, 408, 429, 5xx). Thrown out of
+/// <see cref="GraphAlertSink.DeliverAsync"/> so the outbox keeps the alert and retries it later;
+/// <see cref="RetryAfter"/> is what Graph asked for.
+/// </summary>
+public sealed class GraphAlertRetryException : Exception
+{
+    public GraphAlertRetryException()
+    {
+    }
+
+    public GraphAlertRetryException(string message)
+        : base(message)
+    {
+    }
+
+    public GraphAlertRetryException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public GraphAlertRetryException(string message, int statusCode, TimeSpan? retryAfter, Exception inner)
+        : base(message, inner)
+    {
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
+    }
+
+    public int StatusCode { get; }
+
+    public TimeSpan? RetryAfter { get; }
+}
+
+/// <summary>
+/// Delivers alerts to the local mailbox (so the UI keeps listing them) and then through Microsoft Graph: e-mail from
+/// a sender mailbox and a Teams activity-feed notification, to every person holding an audience's role at its unit.
+/// A delivered (alert id, person, channel) is marked in a table, so a retried delivery never sends it again.
+/// Throttling and transient failures throw <see cref="GraphAlertRetryException"/> (the outbox retries); a permanent
+/// 4xx for one recipient is logged by id, marked as failed, and does not block the others.
+/// </summary>
+public sealed class GraphAlertSink(
+    LocalMailbox mailbox,
+    OrgService org,
+    GraphServiceClient graph,
+    OrchestrationStorage storage,
+    IOptionsMonitor<GraphAlertOptions> options,
+    TimeProvider clock,
+    ILogger<GraphAlertSink> logger) : IAlertSink
+{
+    public const string AlertIdHeader = "x-supervision-alert-id";
+    private const string MailChannel = "mail";
+    private const string TeamsChannel = "teams";
+
+    private static readonly Dictionary<string, Role> Roles =
+        Enum.GetValues<Role>().ToDictionary(RoleNames.Of, r => r, StringComparer.Ordinal);
+
+    public async Task DeliverAsync(AlertDelivery delivery, CancellationToken cancellationToken)
+    {
+        await mailbox.DeliverAsync(delivery, cancellationToken);
+
+        var o = options.CurrentValue;
+        var recipients = Resolve(await org.GetAsync(cancellationToken), delivery);
+        if (recipients.Count == 0)
+        {
+            logger.LogInformation("Alert {AlertId}: no one holds the audience roles; mailbox only.", delivery.AlertId);
+            return;
+        }
+
+        var table = await storage.TableAsync(storage.Options.Prefix + o.DeliveriesTable);
+        var done = await MarkedAsync(table, delivery.AlertId, cancellationToken);
+        var url = AbsoluteLink(o.PublicAppUrl, delivery.Alert.Link);
+        foreach (var person in recipients)
+        {
+            if (o.Mail && person.Email is { Length: > 0 } email && !done.Contains(MarkerRow(person.Id, MailChannel)))
+            {
+                await SendAsync(table, delivery.AlertId, person.Id, MailChannel, ct => graph.Users[o.SenderUserId].SendMail.PostAsync(
+                    MailBody(delivery, email, url), NoRetries, ct), cancellationToken);
+            }
+
+            if (o.Teams && !done.Contains(MarkerRow(person.Id, TeamsChannel)))
+            {
+                await SendAsync(table, delivery.AlertId, person.Id, TeamsChannel, ct => graph.Users[person.Id].Teamwork.SendActivityNotification.PostAsync(
+                    TeamsBody(delivery, url), NoRetries, ct), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The subject as recipients see it: urgency first.</summary>
+    public static string Subject(Supervision.Domain.Orchestration.Alert alert) =>
+        (alert.Urgency == Supervision.Domain.Orchestration.AlertUrgency.Urgent ? "【紧急】" : "【提醒】") + alert.Subject;
+
+    /// <summary>Distinct people holding any audience's role at its unit, in directory order. Unknown roles match no one.</summary>
+    public static IReadOnlyList<Person> Resolve(OrgDirectory directory, AlertDelivery delivery)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var people = new List<Person>();
+        foreach (var audience in delivery.Alert.To)
+        {
+            if (!Roles.TryGetValue(audience.Role, out var role))
+            {
+                continue;
+            }
+
+            foreach (var person in directory.PeopleInRole(role, audience.UnitId))
+            {
+                if (seen.Add(person.Id))
+                {
+                    people.Add(person);
+                }
+            }
+        }
+
+        return people;
+    }
+
+    // A fresh request body per attempt: the SDK's models track changes, and a re-sent instance serialises as {}.
+    private static SendMailPostRequestBody MailBody(AlertDelivery delivery, string email, string url) => new()
+    {
+        Message = new Message
+        {
+            Subject = Subject(delivery.Alert),
+            Body = new ItemBody { ContentType = BodyType.Text, Content = delivery.Alert.Body + "\n\n" + url },
+            ToRecipients = [new Recipient { EmailAddress = new EmailAddress { Address = email } }],
+            InternetMessageHeaders = [new InternetMessageHeader { Name = AlertIdHeader, Value = delivery.AlertId }],
+        },
+        SaveToSentItems = false,
+    };
+
+    private static SendActivityNotificationPostRequestBody TeamsBody(AlertDelivery delivery, string url) => new()
+    {
+        Topic = new TeamworkActivityTopic { Source = TeamworkActivityTopicSource.Text, Value = Subject(delivery.Alert), WebUrl = url },
+        ActivityType = "systemDefault",
+        PreviewText = new ItemBody { Content = Truncate(delivery.Alert.Body, 150) },
+        TemplateParameters = [new GraphKeyValuePair { Name = "systemDefaultText", Value = Subject(delivery.Alert) }],
+    };
+
+    private static void NoRetries(RequestConfiguration<DefaultQueryParameters> rc) =>
+        rc.Options.Add(new RetryHandlerOption { MaxRetry = 0 });
+
+    private async Task SendAsync(TableClient table, string alertId, string personId, string channel, Func<CancellationToken, Task> send, CancellationToken ct)
+    {
+        try
+        {
+            await send(ct);
+        }
+        catch (ApiException e) when (e.ResponseStatusCode is >= 400 and < 500 and not 401 and not 408 and not 429)
+        {
+            // Permanent for this recipient (no licence, Teams app not installed, no permission): record and move on.
+            var code = (e as ODataError)?.Error?.Code;
+            logger.LogWarning("Alert {AlertId}: {Channel} to person {PersonId} refused with {Status} {Code}; not retried.", alertId, channel, personId, e.ResponseStatusCode, code);
+            await MarkAsync(table, alertId, personId, channel, $"failed:{e.ResponseStatusCode}", ct);
+            return;
+        }
+        catch (ApiException e)
+        {
+            var retryAfter = RetryAfter(e, clock.GetUtcNow());
+            logger.LogWarning("Alert {AlertId}: {Channel} to person {PersonId} got {Status}; the outbox retries (Retry-After {RetryAfter}).", alertId, channel, personId, e.ResponseStatusCode, retryAfter);
+            throw new GraphAlertRetryException(
+                $"Graph answered {e.ResponseStatusCode} for alert {alertId} ({channel}); retry after {retryAfter?.ToString() ?? "back-off"}.",
+                e.ResponseStatusCode, retryAfter, e);
+        }
+
+        await MarkAsync(table, alertId, personId, channel, "sent", ct);
+    }
+
+    /// <summary>The Retry-After header as a delay: seconds, or an HTTP date relative to <paramref name="now"/>.</summary>
+    public static TimeSpan? RetryAfter(ApiException e, DateTimeOffset now)
+    {
+        var value = e.ResponseHeaders?
+            .FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?
+            .FirstOrDefault();
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at > now ? at - now : TimeSpan.Zero
+            : null;
+    }
+
+    private static string AbsoluteLink(string? publicAppUrl, string? link)
+    {
+        var root = (publicAppUrl ?? string.Empty).TrimEnd('/');
+        return link is { Length: > 0 } ? root + "/" + link.TrimStart('/') : root + "/";
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    private static string MarkerRow(string personId, string channel) => Keys.Escape(personId) + "|" + channel;
+
+    private static async Task<HashSet<string>> MarkedAsync(TableClient table, string alertId, CancellationToken ct)
+    {
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Keys.Escape(alertId)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        {
+            rows.Add(e.RowKey);
+        }
+
+        return rows;
+    }
+
+    private async Task MarkAsync(TableClient table, string alertId, string personId, string channel, string outcome, CancellationToken ct)
+    {
+        var entity = new TableEntity(Keys.Escape(alertId), MarkerRow(personId, channel))
+        {
+            ["AlertId"] = alertId,
+            ["PersonId"] = personId,
+            ["Channel"] = channel,
+            ["Outcome"] = outcome,
+            ["At"] = clock.GetUtcNow(),
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+    }
+}
+
+public static class GraphAlertRegistration
+{
+    /// <summary>
+    /// Delivers alerts through Graph (and still into the local mailbox). The Graph client authenticates with the
+    /// registered <see cref="TokenCredential"/> (the managed identity of <c>AzureWebJobsStorage</c>), or
+    /// <see cref="DefaultAzureCredential"/> when none is registered.
+    /// </summary>
+    public static IServiceCollection UseGraphAlerts(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<GraphAlertOptions>()
+            .Bind(config.GetSection(GraphAlertOptions.Section))
+            .Validate(o => o.Problems().Count == 0, "Supervision:Graph is incomplete: set SenderUserId (when Mail) and an absolute PublicAppUrl.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<GraphAlertOptions>>().Value;
+            var credential = sp.GetService<TokenCredential>() ?? new DefaultAzureCredential();
+            var scope = $"https://{new Uri(o.BaseUrl).Host}/.default";
+            return new GraphServiceClient(credential, [scope], o.BaseUrl);
+        });
+        services.UseAlertSink<GraphAlertSink>();
+        return services;
+    }
+}

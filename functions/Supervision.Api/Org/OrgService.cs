@@ -1,0 +1,149 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Options;
+using Supervision.Domain.Org;
+using Supervision.Api.Platform;
+
+namespace Supervision.Api.Org;
+
+/// <summary>Settings of <c>Supervision:Org</c>.</summary>
+public sealed class OrgOptions
+{
+    /// <summary>Blob container for configuration documents (the org directory). Tests isolate with their own name.</summary>
+    public string Container { get; set; } = "config";
+
+    /// <summary>Seed used while no directory is stored: <c>demo</c> (the embedded demo org) or <c>empty</c>.</summary>
+    public string Seed { get; set; } = "empty";
+
+    /// <summary>How long a host trusts its cached copy before re-reading the blob (other hosts may have edited it).</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>
+/// The current org directory: the stored document (<c>org/directory.json</c> in Blob storage), or the configured seed
+/// while none is stored. Edits are read-modify-write guarded by the blob ETag, validated by
+/// <see cref="OrgDirectory.Parse"/> before anything is written. Never touched during start-up.
+/// </summary>
+public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider clock) : IDisposable
+{
+    private const string BlobName = "org/directory.json";
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private (OrgDirectory Org, ETag? ETag, DateTimeOffset LoadedAt)? cached;
+
+    /// <summary>The directory as of now (cached for <see cref="OrgOptions.CacheFor"/>).</summary>
+    public async Task<OrgDirectory> GetAsync(CancellationToken ct = default) => (await LoadAsync(force: false, ct)).Org;
+
+    /// <summary>
+    /// Synchronous access for deciders, which are synchronous by contract. Loads once if nothing is cached yet;
+    /// afterwards returns the cached copy and refreshes it in the background when stale.
+    /// </summary>
+    public OrgDirectory Current
+    {
+        get
+        {
+            if (cached is { } c)
+            {
+                if (clock.GetUtcNow() - c.LoadedAt > options.Value.CacheFor)
+                {
+                    _ = Task.Run(() => LoadAsync(force: false, CancellationToken.None));
+                }
+
+                return c.Org;
+            }
+
+            // First use on a worker thread (never at start-up): block once rather than decide with a wrong directory.
+            return LoadAsync(force: false, CancellationToken.None).GetAwaiter().GetResult().Org;
+        }
+    }
+
+    /// <summary>Replaces the whole directory after validation. Returns the stored directory.</summary>
+    /// <exception cref="DataValidationException">The document is invalid; nothing was written.</exception>
+    public Task<OrgDirectory> ReplaceAsync(string json, CancellationToken ct) => UpdateAsync(_ => OrgDirectory.Parse(json), ct);
+
+    /// <summary>Applies one edit (add/replace/remove a unit or person) with optimistic concurrency, re-validating the result.</summary>
+    public async Task<OrgDirectory> UpdateAsync(Func<OrgDirectory, OrgDirectory> edit, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (current, etag, _) = await LoadAsync(force: true, ct);
+
+            // Round-trip through the validating parser so an edit can never store an inconsistent tree.
+            var next = OrgDirectory.Parse(edit(current).ToJson());
+            var blob = await BlobAsync(ct);
+            var conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+            try
+            {
+                var result = await blob.UploadAsync(BinaryData.FromString(next.ToJson()), new BlobUploadOptions { Conditions = conditions }, ct);
+                await gate.WaitAsync(ct);
+                try
+                {
+                    cached = (next, result.Value.ETag, clock.GetUtcNow());
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
+                return next;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+                // Another host edited the directory first: reload and apply the edit again.
+            }
+        }
+    }
+
+    private async Task<(OrgDirectory Org, ETag? ETag, DateTimeOffset LoadedAt)> LoadAsync(bool force, CancellationToken ct)
+    {
+        if (!force && cached is { } c && clock.GetUtcNow() - c.LoadedAt <= options.Value.CacheFor)
+        {
+            return c;
+        }
+
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (!force && cached is { } again && clock.GetUtcNow() - again.LoadedAt <= options.Value.CacheFor)
+            {
+                return again;
+            }
+
+            var blob = await BlobAsync(ct);
+            try
+            {
+                var content = await blob.DownloadContentAsync(ct);
+                cached = (OrgDirectory.Parse(content.Value.Content.ToString()), content.Value.Details.ETag, clock.GetUtcNow());
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                cached = (Seed(), null, clock.GetUtcNow());
+            }
+
+            return cached.Value;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private OrgDirectory Seed() =>
+        options.Value.Seed == "demo" ? OrgDirectory.Demo : OrgDirectory.From(new OrgSeed([], []));
+
+    private BlobContainerClient? container;
+
+    public void Dispose() => gate.Dispose();
+
+    private async Task<BlobClient> BlobAsync(CancellationToken ct)
+    {
+        if (container is null)
+        {
+            var c = storage.CreateBlobServiceClient().GetBlobContainerClient(options.Value.Container);
+            await c.CreateIfNotExistsAsync(cancellationToken: ct);
+            container = c;
+        }
+
+        return container.GetBlobClient(BlobName);
+    }
+}

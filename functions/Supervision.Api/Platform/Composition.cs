@@ -1,0 +1,103 @@
+using Supervision.Api.Alerts;
+using Supervision.Api.Auth;
+using Supervision.Api.Cases;
+using Supervision.Api.Demo;
+using Supervision.Api.Org;
+using Supervision.Domain.Cases;
+using Supervision.Domain.Policy;
+using Supervision.Orchestrations;
+
+namespace Supervision.Api.Platform;
+
+/// <summary>
+/// Wires the application: storage settings, the legal clock, the orchestrations (deciders, activities, storage, the
+/// command gateway), the org directory, authentication and the API. The host adds the Durable Task engine. Nothing here
+/// touches storage.
+/// </summary>
+public static class Composition
+{
+    public static void AddSupervision(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var storage = StorageSettings.From(config);
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton<TimeProvider>(new MappedTimeProvider(ClockSettings.Mapping(config, TimeProvider.System.GetUtcNow())));
+
+        builder.Services.AddSupervisionOrchestrations(o =>
+        {
+            config.GetSection("Supervision:Storage").Bind(o);
+            o.ConnectionString ??= storage.ConnectionString;
+            o.TableEndpoint ??= storage.TableServiceUri;
+        });
+        builder.Services.Configure<CommandOptions>(config.GetSection("Supervision:Commands"));
+        if (storage.Credential is not null)
+        {
+            builder.Services.AddSingleton(storage.Credential);
+        }
+
+        // Alerts go to the local mailbox; with Supervision:Graph:Enabled also by e-mail and Teams (docs/alerts.md).
+        if (config.GetValue<bool>($"{GraphAlertOptions.Section}:Enabled"))
+        {
+            builder.Services.UseGraphAlerts(config);
+        }
+
+        builder.Services.AddSingleton(PolicyCatalog.Default);
+        builder.Services.AddSingleton<ICalendarSource, StoredCalendarSource>();
+        builder.Services.AddOptions<OrgOptions>().Bind(config.GetSection("Supervision:Org")).Configure(o =>
+        {
+            if (config.GetValue<bool>("Supervision:Demo") && config["Supervision:Org:Seed"] is null)
+            {
+                o.Seed = "demo";
+            }
+        });
+        builder.Services.AddSingleton<OrgService>();
+        builder.Services.AddSingleton<HostedCaseDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedCaseDecider>(), CaseJson.Options));
+        builder.Services.AddSingleton<CaseServices>();
+        builder.Services.AddSingleton<ReadModelRebuilder>();
+
+        if (config.GetValue<bool>("Supervision:Demo"))
+        {
+            builder.Services.AddHostedService<DemoSeeder>();
+        }
+
+        builder.AddSupervisionAuth();
+        builder.Services.AddOpenApi();
+
+        // Enums travel as their names (Urgent, Red…), never as numbers that mean nothing to a reader.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+    }
+
+    public static void MapSupervision(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapCaseEndpoints();
+        app.MapOrgEndpoints();
+        app.MapOpsEndpoints();
+        app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));
+    }
+}
+
+/// <summary>
+/// The legal clock of a process (<c>Supervision:Clock</c>): <c>Speed</c> legal seconds per real second (default 1) from
+/// <c>Start</c> (default: now) at real time <c>RealOrigin</c> (default: now). <c>Start</c> is honoured at every speed,
+/// including 1 (a real-time clock that runs from a chosen legal instant). Processes that must agree on legal time
+/// (several hosts over one storage account) are given the same <c>Start</c> and <c>RealOrigin</c>.
+/// </summary>
+public static class ClockSettings
+{
+    public static ClockMapping Mapping(IConfiguration config, DateTimeOffset realNow)
+    {
+        var speed = config.GetValue("Supervision:Clock:Speed", 1.0);
+        if (speed < 1 || double.IsNaN(speed) || double.IsInfinity(speed))
+        {
+            throw new InvalidOperationException("Supervision:Clock:Speed must be a number of at least 1.");
+        }
+
+        var start = config.GetValue<DateTimeOffset?>("Supervision:Clock:Start");
+        var origin = config.GetValue<DateTimeOffset?>("Supervision:Clock:RealOrigin") ?? realNow;
+        return start is null && speed == 1 ? ClockMapping.RealTime : new ClockMapping(start ?? origin, origin, speed);
+    }
+}

@@ -1,0 +1,75 @@
+using Azure.Data.Tables;
+using Supervision.Api.Auth;
+using Supervision.Domain.Cases;
+using Supervision.Orchestrations;
+
+namespace Supervision.Api.Platform;
+
+/// <summary>
+/// Operations (administrators) on the Durable Task client: instance status and history, failed instances with their
+/// errors, restart, terminate and purge; the audit trail of an instance; read-model rebuilds from the recorded state;
+/// effects that failed after their retries, with re-send.
+/// </summary>
+public static class OpsEndpoints
+{
+    public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("/api/ops").RequireAuthorization(SupervisionClaims.AdminPolicy).WithTags("operations");
+        ops.MapGet("/instances", async (string? status, IDurableEngine engine, CancellationToken ct) =>
+            Results.Json(await engine.ListAsync([status ?? RuntimeStatuses.Failed], 200, ct)))
+            .WithSummary("Instances in a runtime status (default Failed), with their errors.");
+        ops.MapGet("/instances/{id}", async (string id, IDurableEngine engine, CancellationToken ct) =>
+            await engine.GetStatusAsync(id, ct) is { } s ? Results.Json(s) : Problems.NotFound($"No instance '{id}'."));
+        ops.MapGet("/instances/{id}/history", async (string id, IDurableEngine engine, CancellationToken ct) =>
+            Results.Json(await engine.GetHistoryAsync(id, ct)));
+        ops.MapGet("/instances/{id}/events", async (string id, string? type, DecisionStore store, CancellationToken ct) =>
+            Results.Json(await store.ReadEventsAsync(type ?? CaseDecider.Type, id, ct)));
+        ops.MapPost("/instances/{id}/restart", async (string id, IDurableEngine engine, CancellationToken ct) =>
+        {
+            if (await engine.GetStatusAsync(id, ct) is null)
+            {
+                return Problems.NotFound($"No instance '{id}'.");
+            }
+
+            await engine.RestartAsync(id, ct);
+            return Results.Accepted();
+        }).WithSummary("Starts a failed instance again from the folded state of its latest execution.");
+        ops.MapPost("/instances/{id}/terminate", async (string id, string? reason, IDurableEngine engine, CancellationToken ct) =>
+        {
+            await engine.TerminateAsync(id, reason ?? "terminated by an administrator", ct);
+            return Results.Accepted();
+        });
+        ops.MapDelete("/instances/{id}", async (string id, IDurableEngine engine, CancellationToken ct) =>
+            await engine.PurgeAsync(id, ct) ? Results.NoContent() : Problems.NotFound($"No finished instance '{id}' to purge."));
+        ops.MapPost("/readmodels/{type}/rebuild", async (string type, ReadModelRebuilder rebuilder, CancellationToken ct) =>
+            Results.Json(new { rows = await rebuilder.RebuildAsync(type, ct) }))
+            .WithSummary("Rewrites every read-model row of a type from the recorded state of its instances.");
+        ops.MapGet("/failed-effects", async (OrchestrationStorage storage, CancellationToken ct) =>
+        {
+            var table = await storage.EffectFailuresAsync();
+            var rows = new List<object>();
+            await foreach (var e in table.QueryAsync<TableEntity>(maxPerPage: 200, cancellationToken: ct))
+            {
+                rows.Add(new { effectId = e.GetString("EffectId"), kind = e.GetString("Kind"), source = e.PartitionKey, instanceId = e.GetString("SourceInstanceId"), error = e.GetString("Error"), failedAt = e.GetDateTimeOffset("FailedAt") });
+            }
+
+            return Results.Json(rows);
+        }).WithSummary("Effects (alerts, read-model rows, messages) that failed after their retries.");
+        ops.MapPost("/failed-effects/resend", async (ReadModelRebuilder rebuilder, CancellationToken ct) =>
+            Results.Json(new { resent = await rebuilder.ResendFailedEffectsAsync(ct) }))
+            .WithSummary("Runs every failed effect again (each is idempotent by its id) and removes those that succeed.");
+
+        // The local mailbox stands in for Graph when it is not configured: alerts for the caller's roles and units.
+        app.MapGet("/api/mailbox", async (HttpContext http, LocalMailbox mailbox, Org.OrgService orgs, CancellationToken ct) =>
+        {
+            var org = await orgs.GetAsync(ct);
+            var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User));
+            var all = await mailbox.ListAsync(ct: ct);
+            var mine = http.User.IsInRole(SupervisionClaims.AdminRole)
+                ? all
+                : all.Where(m => person?.Roles.Any(r => Domain.Org.RoleNames.Of(r.Role) == m.Role && r.Unit == m.UnitId) ?? false).ToList();
+            return Results.Json(mine.OrderByDescending(m => m.DeliveredAt));
+        }).RequireAuthorization(SupervisionClaims.PersonPolicy).WithTags("alerts");
+        return app;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.FileProviders;
+using Supervision.Api.Platform;
+
+namespace Supervision.Api;
+
+/// <summary>
+/// The API and UI, defined once. A host adds them (<see cref="AddSupervisionApi"/>), supplies the Durable Task side (an
+/// <see cref="Orchestrations.IDurableEngine"/> and a worker running the orchestrations), and maps them
+/// (<see cref="MapSupervisionApi"/>). The standalone host maps them on Kestrel; the Functions app runs the same request
+/// pipeline behind its HTTP triggers. Start-up never waits on storage: Flex Consumption gives an app 30 s.
+/// </summary>
+public static class SupervisionApi
+{
+    public static WebApplicationBuilder AddSupervisionApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddCalendar();
+        builder.AddSupervision();
+        return builder;
+    }
+
+    public static WebApplication MapSupervisionApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        // Monitors poll GET / until any response comes back; answer at once. Browsers go to the UI.
+        app.MapGet("/", (HttpRequest r) => r.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal)
+            ? Results.Redirect("/app/")
+            : Results.Json(new { service = "supervision", status = "up" }));
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+
+        // The UI's files ship in wwwroot/ beside the binaries of whichever host runs.
+        var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.MapSupervision();
+        app.MapCalendarEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,98 @@
+using Azure;
+using Azure.Data.Tables;
+using Supervision.Domain.Orchestration;
+
+namespace Supervision.Orchestrations;
+
+/// <summary>
+/// The activities every host registers (names in <see cref="ActivityNames"/>): the only code that touches storage or
+/// the outside world on behalf of an orchestration. Each is idempotent by the deterministic id it is given, because
+/// Durable Task runs an activity at least once (a crash after it ran, before its result was checkpointed, runs it again).
+/// </summary>
+public sealed class Activities(
+    DecisionStore decisions, ReadModelWriter readModels, IAlertSink alerts, IDurableEngine engine, OrchestrationStorage storage,
+    StorageMetrics metrics, TimeProvider clock)
+{
+    /// <summary>Records a decision and returns it unchanged (the orchestrator continues from the returned value).</summary>
+    public async Task<DecisionRecord> RecordDecisionAsync(DecisionRecord record, CancellationToken ct = default)
+    {
+        await decisions.RecordAsync(record, ct);
+        metrics.Decision(record.Status.ToString().ToLowerInvariant());
+        return record;
+    }
+
+    public async Task<bool> WriteReadModelAsync(EffectEnvelope effect, CancellationToken ct = default)
+    {
+        await LogAttemptAsync(effect.Id, effect.Kind, ct);
+        return effect.Kind switch
+        {
+            EffectKinds.Upsert => await readModels.UpsertAsync(EffectCodec.DecodeUpsert(effect.Data), ct),
+            EffectKinds.Delete => await readModels.DeleteAsync(EffectCodec.DecodeDelete(effect.Data), ct),
+            _ => throw new InvalidOperationException($"'{effect.Kind}' is not a read-model effect."),
+        };
+    }
+
+    public async Task<bool> DeliverAlertAsync(AlertDispatch dispatch, CancellationToken ct = default)
+    {
+        await LogAttemptAsync(dispatch.AlertId, EffectKinds.Alert, ct);
+        var alert = EffectCodec.DecodeAlert(dispatch.Effect.Data);
+        await alerts.DeliverAsync(new AlertDelivery(dispatch.AlertId, dispatch.SourceType, dispatch.SourceInstanceId, alert), ct);
+        return true;
+    }
+
+    /// <summary>Sends a command to another instance, creating it with that command when it does not exist yet.</summary>
+    public async Task<bool> DeliverMessageAsync(MessageDispatch dispatch, CancellationToken ct = default)
+    {
+        await LogAttemptAsync(dispatch.Envelope.CommandId, EffectKinds.Send, ct);
+        var mapping = clock is MappedTimeProvider m ? m.Mapping : ClockMapping.RealTime;
+        if (await engine.GetStatusAsync(dispatch.TargetInstanceId, ct) is null
+            && await engine.StartAsync(dispatch.TargetInstanceId, new OrchestrationInput(dispatch.TargetType, mapping, First: dispatch.Envelope), ct))
+        {
+            return true;
+        }
+
+        // It exists (or was created concurrently): a raised command with an id it has decided is ignored there.
+        await engine.RaiseAsync(dispatch.TargetInstanceId, dispatch.Envelope, ct);
+        return true;
+    }
+
+    /// <summary>An effect that kept failing: kept for operators (GET /api/ops/failed-effects), who can re-send it.</summary>
+    public async Task<bool> RecordEffectFailureAsync(EffectFailure failure, CancellationToken ct = default)
+    {
+        var table = await storage.EffectFailuresAsync();
+        await table.UpsertEntityAsync(
+            new TableEntity(Keys.Escape(failure.SourceType), Keys.Escape(failure.Effect.Id))
+            {
+                ["SourceInstanceId"] = failure.SourceInstanceId,
+                ["EffectId"] = failure.Effect.Id,
+                ["Kind"] = failure.Effect.Kind,
+                ["Data"] = failure.Effect.Data,
+                ["Error"] = failure.Error.Length > 4000 ? failure.Error[..4000] : failure.Error,
+                ["FailedAt"] = clock.GetUtcNow(),
+            },
+            TableUpdateMode.Replace,
+            ct);
+        return true;
+    }
+
+    /// <summary>One row per dispatch attempt, before any de-duplication, so tests and benchmarks can count repeats.</summary>
+    private async Task LogAttemptAsync(string effectId, string kind, CancellationToken ct)
+    {
+        if (!storage.Options.LogEffectAttempts)
+        {
+            return;
+        }
+
+        var table = await storage.EffectLogAsync();
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(Keys.Escape(effectId), Guid.NewGuid().ToString("N")) { ["Kind"] = kind, ["At"] = clock.GetUtcNow() },
+                ct);
+        }
+        catch (RequestFailedException)
+        {
+            // The log is diagnostic: an attempt that cannot be logged still delivers.
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Supervision.Orchestrations;
+
+/// <summary>An event as stored in the audit trail (留痕).</summary>
+public sealed record StoredEvent(long Sequence, string EventType, string Data, string CommandId, string Actor, DateTimeOffset At, DateTimeOffset RecordedAt);
+
+/// <summary>How a command ended, as the API reads it back.</summary>
+public sealed record CommandOutcome(string CommandId, CommandStatus Status, long Version, RejectionData? Rejection, string Actor, DateTimeOffset At);
+
+/// <summary>The latest recorded state of an instance.</summary>
+public sealed record InstanceSnapshot(string Type, string InstanceId, long Version, string StateJson);
+
+/// <summary>
+/// What the <see cref="ActivityNames.RecordDecision"/> activity writes and the API reads: one partition per instance
+/// (<c>{type}|{instanceId}</c>) holding the state snapshot (<c>s</c>), the events (<c>e|{seq:D19}</c>, append-only: the
+/// audit trail) and one outcome row per decided command (<c>c|{commandId}</c>, rejections included, so a command that
+/// lost a race shows in the timeline). A decision is written as one entity-group transaction, guarded by the
+/// snapshot's version, so a re-executed activity changes nothing. The snapshot is also rebuildable from the
+/// orchestration's own state (its input after <c>ContinueAsNew</c> carries the folded state).
+/// </summary>
+public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clock)
+{
+    public const string SnapshotRow = "s";
+    public const string EventPrefix = "e|";
+    public const string OutcomePrefix = "c|";
+
+    // Azure caps a string property at 32 K UTF-16 characters; larger snapshots are split across numbered properties.
+    private const int Chunk = 30_000;
+
+    public static string Partition(string type, string instanceId) => Keys.InstancePartition(type, instanceId);
+
+    public static string EventRow(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    public static string OutcomeRow(string commandId) => OutcomePrefix + Keys.Escape(commandId);
+
+    /// <summary>Records one decision (idempotent: a decision already recorded, or an older one, writes nothing new).</summary>
+    public async Task RecordAsync(DecisionRecord d, CancellationToken ct)
+    {
+        var table = await storage.InstancesAsync();
+        var pk = Partition(d.Type, d.InstanceId);
+        var now = clock.GetUtcNow();
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var snapshot = await table.GetEntityIfExistsAsync<TableEntity>(pk, SnapshotRow, cancellationToken: ct);
+            var stored = snapshot.HasValue && snapshot.Value is { } row ? row.GetInt64("Version") ?? 0 : 0;
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpsertReplace, Outcome(pk, d, now)),
+            };
+            if (d.Status == CommandStatus.Applied && d.VersionAfter > stored)
+            {
+                var s = new TableEntity(pk, SnapshotRow) { ["Type"] = d.Type, ["InstanceId"] = d.InstanceId, ["Version"] = d.VersionAfter, ["UpdatedAt"] = now };
+                for (var i = 0; i * Chunk < d.StateAfter.Length; i++)
+                {
+                    s["State" + i.ToString(CultureInfo.InvariantCulture)] = d.StateAfter.Substring(i * Chunk, Math.Min(Chunk, d.StateAfter.Length - (i * Chunk)));
+                }
+
+                actions.Add(snapshot.HasValue && snapshot.Value is { } existing
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, s, existing.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, s));
+                foreach (var e in d.Events.Where(e => e.Sequence > stored))
+                {
+                    actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, EventRow(e.Sequence))
+                    {
+                        ["Sequence"] = e.Sequence,
+                        ["EventType"] = e.Type,
+                        ["Data"] = e.Data,
+                        ["CommandId"] = d.CommandId,
+                        ["Actor"] = d.Actor,
+                        ["At"] = d.At,
+                        ["RecordedAt"] = now,
+                    }));
+                }
+            }
+
+            TransactionGuard.Validate(actions);
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+            {
+                // A re-executed activity raced its first run: read again; the version guard makes the retry a no-op.
+            }
+        }
+
+        throw new InvalidOperationException($"Recording a decision of {d.Type} {d.InstanceId} kept conflicting.");
+    }
+
+    private static TableEntity Outcome(string pk, DecisionRecord d, DateTimeOffset now) => new(pk, OutcomeRow(d.CommandId))
+    {
+        ["CommandId"] = d.CommandId,
+        ["Status"] = d.Status.ToString(),
+        ["Version"] = d.VersionAfter,
+        ["Actor"] = d.Actor,
+        ["At"] = d.At,
+        ["RecordedAt"] = now,
+        ["RejectionKind"] = d.Rejection?.Kind,
+        ["RejectionCommand"] = d.Rejection?.Command,
+        ["RejectionFrom"] = d.Rejection?.From,
+        ["RejectionTo"] = d.Rejection?.To,
+        ["Reason"] = d.Rejection?.Reason,
+    };
+
+    public async Task<InstanceSnapshot?> GetAsync(string type, string instanceId, CancellationToken ct = default)
+    {
+        var table = await storage.InstancesAsync();
+        var r = await table.GetEntityIfExistsAsync<TableEntity>(Partition(type, instanceId), SnapshotRow, cancellationToken: ct);
+        if (!r.HasValue || r.Value is not { } e)
+        {
+            return null;
+        }
+
+        var json = new StringBuilder();
+        for (var i = 0; e.GetString("State" + i.ToString(CultureInfo.InvariantCulture)) is { } part; i++)
+        {
+            json.Append(part);
+        }
+
+        return new InstanceSnapshot(type, instanceId, e.GetInt64("Version") ?? 0, json.ToString());
+    }
+
+    public async Task<CommandOutcome?> GetOutcomeAsync(string type, string instanceId, string commandId, CancellationToken ct = default)
+    {
+        var table = await storage.InstancesAsync();
+        var r = await table.GetEntityIfExistsAsync<TableEntity>(Partition(type, instanceId), OutcomeRow(commandId), cancellationToken: ct);
+        return r.HasValue && r.Value is { } e ? ToOutcome(e) : null;
+    }
+
+    /// <summary>The audit trail in sequence order.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(string type, string instanceId, CancellationToken ct = default)
+    {
+        var table = await storage.InstancesAsync();
+        var events = new List<StoredEvent>();
+        await foreach (var e in table.QueryAsync<TableEntity>(Keys.PrefixFilter(Partition(type, instanceId), EventPrefix), cancellationToken: ct))
+        {
+            events.Add(new StoredEvent(
+                e.GetInt64("Sequence") ?? 0, e.GetString("EventType") ?? "", e.GetString("Data") ?? "null",
+                e.GetString("CommandId") ?? "", e.GetString("Actor") ?? "", e.GetDateTimeOffset("At") ?? default,
+                e.GetDateTimeOffset("RecordedAt") ?? default));
+        }
+
+        return events;
+    }
+
+    /// <summary>Commands refused inside the orchestration (e.g. lost a race), for the timeline.</summary>
+    public async Task<IReadOnlyList<CommandOutcome>> ReadRejectionsAsync(string type, string instanceId, CancellationToken ct = default)
+    {
+        var table = await storage.InstancesAsync();
+        var rows = new List<CommandOutcome>();
+        await foreach (var e in table.QueryAsync<TableEntity>(Keys.PrefixFilter(Partition(type, instanceId), OutcomePrefix), cancellationToken: ct))
+        {
+            if (e.GetString("Status") == nameof(CommandStatus.Rejected))
+            {
+                rows.Add(ToOutcome(e));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every instance of a type with its version (for read-model rebuilds); a full scan of snapshot rows.</summary>
+    public async IAsyncEnumerable<(string InstanceId, long Version)> ListAsync(string type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.InstancesAsync();
+        var prefix = Keys.Escape(type) + "|";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {Keys.PrefixEnd(prefix)} and RowKey eq {SnapshotRow}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["InstanceId", "Version"], cancellationToken: ct))
+        {
+            yield return (e.GetString("InstanceId") ?? "", e.GetInt64("Version") ?? 0);
+        }
+    }
+
+    private static CommandOutcome ToOutcome(TableEntity e) => new(
+        e.GetString("CommandId") ?? "",
+        Enum.TryParse<CommandStatus>(e.GetString("Status"), out var s) ? s : CommandStatus.Unchanged,
+        e.GetInt64("Version") ?? 0,
+        e.GetString("RejectionKind") is { } kind
+            ? new RejectionData(kind, e.GetString("RejectionCommand") ?? "", e.GetString("RejectionFrom") ?? "", e.GetString("Reason") ?? "", e.GetString("RejectionTo"))
+            : null,
+        e.GetString("Actor") ?? "",
+        e.GetDateTimeOffset("At") ?? default);
+}

@@ -1,0 +1,90 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Supervision.Orchestrations;
+
+/// <summary>
+/// Read-model tables (ARCHITECTURE.md §4.4), one per model (<see cref="StorageOptions.ReadModelTable"/>). Every row
+/// carries <see cref="VersionProperty"/>; an upsert applies only if its version is newer, through an ETag-conditional
+/// replace, so redelivered or out-of-order effects never regress a row.
+/// </summary>
+public sealed class ReadModelWriter(OrchestrationStorage storage)
+{
+    public const string VersionProperty = "ModelVersion";
+
+    public Task<bool> UpsertAsync(UpsertData u, CancellationToken ct) =>
+        UpsertAsync(u.Model, u.PartitionKey, u.RowKey, u.Version, u.Values.ToDictionary(kv => kv.Key, kv => EffectCodec.FromTyped(kv.Value), StringComparer.Ordinal), ct);
+
+    public Task<bool> DeleteAsync(DeleteData d, CancellationToken ct) => DeleteAsync(d.Model, d.PartitionKey, d.RowKey, d.Version, ct);
+
+    /// <returns>True when the row was written; false when a row of the same or a newer version was already there.</returns>
+    public async Task<bool> UpsertAsync(string model, string partitionKey, string rowKey, long version, IReadOnlyDictionary<string, object?> values, CancellationToken ct)
+    {
+        var table = await storage.ReadModelAsync(model);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: ct);
+            var entity = new TableEntity(partitionKey, rowKey) { [VersionProperty] = version };
+            foreach (var (k, v) in values)
+            {
+                if (k == VersionProperty)
+                {
+                    throw new InvalidOperationException($"'{VersionProperty}' is reserved in read models.");
+                }
+
+                entity[k] = v;
+            }
+
+            try
+            {
+                if (existing.HasValue && existing.Value is { } row)
+                {
+                    if ((row.GetInt64(VersionProperty) ?? long.MinValue) >= version)
+                    {
+                        return false;
+                    }
+
+                    await table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, ct);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity, ct);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another dispatcher wrote the row between our read and write: read again and compare versions.
+            }
+        }
+
+        throw new InvalidOperationException("Read-model row kept changing under a versioned upsert.");
+    }
+
+    /// <returns>True when the row was deleted; false when it was absent or newer.</returns>
+    public async Task<bool> DeleteAsync(string model, string partitionKey, string rowKey, long version, CancellationToken ct)
+    {
+        var table = await storage.ReadModelAsync(model);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: ct);
+            if (!existing.HasValue || existing.Value is not { } row || (row.GetInt64(VersionProperty) ?? long.MinValue) > version)
+            {
+                return false;
+            }
+
+            try
+            {
+                await table.DeleteEntityAsync(partitionKey, rowKey, row.ETag, ct);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Changed or deleted concurrently: re-read.
+            }
+        }
+
+        throw new InvalidOperationException("Read-model row kept changing under a versioned delete.");
+    }
+}
