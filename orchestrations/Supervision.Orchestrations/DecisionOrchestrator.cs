@@ -70,12 +70,21 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                 return await command;
             }
 
-            var fired = context.CreateTimer(input.Clock.ToReal(timer.DueAt.ToDateTimeOffset()), cancel.Token);
+            var due = input.Clock.ToReal(timer.DueAt.ToDateTimeOffset());
+            var fired = context.CreateTimer(due, cancel.Token);
             var winner = await Task.WhenAny(command, fired);
             cancel.Cancel();
             if (winner == command)
             {
                 return await command;
+            }
+
+            // Queue visibility counts whole seconds, so a timer can wake up to ~1 s early: at a demo speed that is a
+            // legal day. An early wake-up re-arms for the rest (the orchestration's time is replay-safe), so nothing is
+            // decided, and no light turns, before its legal instant.
+            if (context.CurrentUtcDateTime < due)
+            {
+                return null;
             }
 
             await FireAsync(timer);

@@ -24,7 +24,7 @@ public sealed class StorageOptions
     /// <summary>Record every effect dispatch attempt (tests and benchmarks count duplicates before de-duplication).</summary>
     public bool LogEffectAttempts { get; set; }
 
-    public string InstancesTable => Prefix + "instances";
+    public string InstancesTable => Prefix + "records";
 
     public string MailboxTable => Prefix + "mailbox";
 

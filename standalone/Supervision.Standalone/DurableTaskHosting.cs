@@ -49,6 +49,13 @@ public static class DurableTaskHosting
     public static WebApplicationBuilder AddDurableTaskOnAzureStorage(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (!StorageSettings.From(builder.Configuration).IsConfigured)
+        {
+            // No storage configured (e.g. a bare test host): the API still starts and answers; commands get a clear 503.
+            services.AddSingleton<IDurableEngine, UnconfiguredEngine>();
+            return builder;
+        }
+
         services.AddOptions<DurableTaskOptions>().Bind(builder.Configuration.GetSection("Supervision:DurableTask"))
             .Validate(o => o.PartitionCount is >= 1 and <= 16, "Supervision:DurableTask:PartitionCount must be 1–16.")
             .Validate(o => o.MaximumTimerInterval > TimeSpan.Zero && o.MaximumTimerInterval < TimeSpan.FromDays(7), "MaximumTimerInterval must be under 7 days.");
@@ -174,4 +181,27 @@ public sealed class TaskHubWorkerService(
 
         public override T Create() => create();
     }
+}
+
+/// <summary>The engine when no storage is configured: every call fails with a message saying what to set.</summary>
+internal sealed class UnconfiguredEngine : IDurableEngine
+{
+    private static InvalidOperationException Missing() =>
+        new("Storage is not configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri/__queueServiceUri/__blobServiceUri.");
+
+    public Task<bool> StartAsync(string instanceId, OrchestrationInput input, CancellationToken ct = default) => throw Missing();
+
+    public Task RaiseAsync(string instanceId, CommandEnvelope command, CancellationToken ct = default) => throw Missing();
+
+    public Task<InstanceStatus?> GetStatusAsync(string instanceId, CancellationToken ct = default) => throw Missing();
+
+    public Task<IReadOnlyList<InstanceStatus>> ListAsync(IReadOnlyCollection<string> runtimeStatuses, int max, CancellationToken ct = default) => throw Missing();
+
+    public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string instanceId, CancellationToken ct = default) => throw Missing();
+
+    public Task TerminateAsync(string instanceId, string reason, CancellationToken ct = default) => throw Missing();
+
+    public Task RestartAsync(string instanceId, CancellationToken ct = default) => throw Missing();
+
+    public Task<bool> PurgeAsync(string instanceId, CancellationToken ct = default) => throw Missing();
 }

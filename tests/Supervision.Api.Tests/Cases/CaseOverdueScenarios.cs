@@ -1,16 +1,16 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace Supervision.Api.Tests.Cases;
 
-/// <summary>Lights over time, the overdue effect at the due instant, review and re-examination with a hearing, and repeats.</summary>
+/// <summary>Lights over time, the overdue record at the due instant, review and re-examination with a hearing, and repeats.</summary>
 public sealed class CaseOverdueScenarios
 {
     private static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
 
-    // 2025-11-10 24:00 Beijing time: the handling deadline of a case accepted on 2025-09-10.
-    private static readonly DateTimeOffset HandlingDue = new(2025, 11, 10, 16, 0, 0, TimeSpan.Zero);
+    private static DateTimeOffset Instant(JsonNode? value) => DateTimeOffset.Parse((string)value!, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Handling_turns_red_at_the_due_instant_with_an_overdue_record_and_an_urgent_alert()
@@ -18,42 +18,47 @@ public sealed class CaseOverdueScenarios
         await using var app = await CaseApp.StartAsync(Start);
         var registrar = app.As("c-registrar");
         var officer = app.As("c-housing-officer");
-        var (id, _) = await registrar.RegisterAsync(Start);
+        var (id, _) = await registrar.RegisterAsync(app.Now);
         await registrar.Command(id, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
-        await officer.Command(id, "accept").OkAsync();
+        var accepted = await officer.Command(id, "accept").OkAsync();
+        var due = Instant(accepted.Clock("handling")["dueInstant"]);
 
-        await app.AdvanceAsync(HandlingDue - TimeSpan.FromHours(1) - app.Clock.GetUtcNow(), TimeSpan.FromDays(1));
+        // Two legal days before the deadline the warning has been raised and nothing is overdue yet.
+        await app.UntilAsync(due - TimeSpan.FromDays(2));
         var before = await officer.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         Assert.NotEqual("Red", (string)before.Clock("handling")["light"]!);
-        Assert.DoesNotContain("ClockOverdue", before.EventTypes());
-        Assert.Contains("ClockWarningRaised", before.EventTypes());
+        Assert.DoesNotContain(before["timeline"]!.AsArray(), e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
+        var warning = await app.CaseWhenAsync("c-housing-officer", id, d => d.EventTypes().Contains("ClockWarningRaised"), "the 预警 of the handling clock");
 
-        // The list filters by light: the case is orange/yellow before the deadline, red after.
-        await app.AdvanceAsync(TimeSpan.FromHours(2));
-        var after = await officer.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
+        // The warning's legal record is its threshold: five working days before the due date, not when a worker ran.
+        var warnedAt = Instant(warning.Event("ClockWarningRaised")["at"]);
+        Assert.True(warnedAt < due - TimeSpan.FromDays(4), $"warning recorded at {warnedAt:O}, due {due:O}");
+
+        // After the deadline the clock is red, and the legal record carries the due instant exactly.
+        var after = await app.CaseWhenAsync("c-housing-officer", id, d => d.EventTypes().Contains("ClockOverdue"), "the 超期 record");
         Assert.Equal("Red", (string)after.Clock("handling")["light"]!);
-        var overdue = after["timeline"]!.AsArray().Single(e => (string)e!["type"]! == "ClockOverdue");
-
-        // The legal record carries the due instant, not the moment a worker got to it.
-        Assert.Equal(HandlingDue, DateTimeOffset.Parse((string)overdue!["at"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(due, Instant(after.Event("ClockOverdue")["at"]));
 
         var red = await officer.GetAsync(new Uri("/api/cases?light=red", UriKind.Relative)).OkAsync();
         Assert.Contains(red["items"]!.AsArray(), i => (string)i!["id"]! == id);
 
-        var mailbox = await app.As("c-housing-head").GetAsync(new Uri("/api/mailbox", UriKind.Relative)).OkAsync();
-        Assert.Contains(mailbox.AsArray(), m => (string)m!["urgency"]! == "Urgent" && ((string?)m["link"] ?? string.Empty).Contains(id, StringComparison.Ordinal));
+        var mailbox = await CaseApp.EventuallyAsync<JsonNode>(async () =>
+        {
+            var m = await app.As("c-housing-head").GetAsync(new Uri("/api/mailbox", UriKind.Relative)).OkAsync();
+            return m.AsArray().Any(x => (string)x!["urgency"]! == "Urgent" && ((string?)x["link"] ?? string.Empty).Contains(id, StringComparison.Ordinal)) ? m : null;
+        }, "the urgent overdue alert in the agency head's mailbox");
+        Assert.NotEmpty(mailbox.AsArray());
     }
 
     [Fact]
     public async Task Review_then_re_examination_with_a_hearing_pause_ends_final()
     {
-        await using var app = await CaseApp.StartAsync(Start);
+        await using var app = await CaseApp.StartAsync(Start, speed: 86_400);
         var registrar = app.As("c-registrar");
         var officer = app.As("c-housing-officer");
-        var (id, code) = await registrar.RegisterAsync(Start);
+        var (id, code) = await registrar.RegisterAsync(app.Now);
         await registrar.Command(id, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
         await officer.Command(id, "accept").OkAsync();
-        await app.AdvanceAsync(TimeSpan.FromDays(10), TimeSpan.FromDays(2));
         await officer.Command(id, "reply", new { outcome = "NotSupport", opinionFile = "opinions/reply.pdf" }).OkAsync();
 
         // The petitioner requests review with the query code; the review goes to the body one level above.
@@ -64,22 +69,19 @@ public sealed class CaseOverdueScenarios
         var underReview = await reviewer.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         Assert.Equal("UnderReview", (string)underReview["status"]!);
 
-        await app.AdvanceAsync(TimeSpan.FromDays(5), TimeSpan.FromDays(1));
         await reviewer.Command(id, "review-opinion", new { outcome = "NotSupport", opinionFile = "opinions/review.pdf" }).OkAsync();
         await petitioner.PostAsJsonAsync($"/api/petitioner/cases/{id}/request-reexamination", new { }).OkAsync();
 
         var examiner = app.As("p-gov-officer");
         var started = await examiner.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         var dueBefore = (string)started.Clock("reexam")["dueDate"]!;
-        var today = app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
 
-        // A 7-day hearing: its days are not counted (Art. 36).
-        await app.AdvanceAsync(TimeSpan.FromDays(3), TimeSpan.FromDays(1));
-        var hearingStart = today.AddDays(3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        await examiner.Command(id, "start-hearing", new { on = hearingStart }).OkAsync();
-        await app.AdvanceAsync(TimeSpan.FromDays(6), TimeSpan.FromDays(1));
-        var hearingEnd = today.AddDays(9).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var resumed = await examiner.Command(id, "end-hearing", new { on = hearingEnd }).OkAsync();
+        // A hearing of several days: its days are not counted (Art. 36), so the due date moves later.
+        var hearingStart = Legal.DateOf(app.Now);
+        await examiner.Command(id, "start-hearing", new { on = hearingStart.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture) }).OkAsync();
+        await app.UntilAsync(app.Now + TimeSpan.FromDays(5));
+        var hearingEnd = Legal.DateOf(app.Now);
+        var resumed = await examiner.Command(id, "end-hearing", new { on = hearingEnd.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture) }).OkAsync();
         var dueAfter = (string)resumed.Clock("reexam")["dueDate"]!;
         Assert.True(string.CompareOrdinal(dueAfter, dueBefore) > 0, $"{dueAfter} should be after {dueBefore}");
         Assert.Contains(resumed.Clock("reexam")["explanation"]!.AsArray(), l => ((string)l!).Contains("听证", StringComparison.Ordinal));
@@ -99,7 +101,7 @@ public sealed class CaseOverdueScenarios
         await using var app = await CaseApp.StartAsync(Start);
         var registrar = app.As("c-registrar");
         var officer = app.As("c-housing-officer");
-        var (id, code) = await registrar.RegisterAsync(Start, matter: "housing:demolition:lot-9", petitioner: "李四");
+        var (id, code) = await registrar.RegisterAsync(app.Now, matter: "housing:demolition:lot-9", petitioner: "李四");
         await registrar.Command(id, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
         await officer.Command(id, "accept").OkAsync();
         await officer.Command(id, "reply", new { outcome = "NotSupport", opinionFile = "r.pdf" }).OkAsync();
@@ -110,11 +112,11 @@ public sealed class CaseOverdueScenarios
         await petitioner.PostAsJsonAsync($"/api/petitioner/cases/{id}/request-reexamination", new { }).OkAsync();
         await app.As("p-gov-officer").Command(id, "reexamination-opinion", new { outcome = "NotSupport", opinionFile = "f.pdf" }).OkAsync();
 
-        await app.AdvanceAsync(TimeSpan.FromDays(40), TimeSpan.FromDays(4));
+        await app.AdvanceAsync(TimeSpan.FromDays(40));
         var repeat = await registrar.PostAsJsonAsync("/api/cases", new
         {
             channel = "Visit",
-            receivedAt = Api.Utc(app.Clock.GetUtcNow()),
+            receivedAt = Api.Utc(app.Now),
             unitId = "c-bureau",
             petitioner = new { name = "李四", phone = "13800000000" },
             summary = "再次反映拆迁补偿",
