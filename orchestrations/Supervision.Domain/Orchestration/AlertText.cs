@@ -45,7 +45,7 @@ public static class AlertText
                     + $"{Action(level, en)}{Link(link, en)}")
                 : new RenderedAlert(
                     $"【超期】信访事项 {id} {d.Rule}",
-                    $"信访事项 {id} 的{d.Rule}已于 {date} 届满（{d.Article}），已超期 {overdueDays} 日。{Action(level, en)}{Link(link, en)}");
+                    $"信访事项 {id} 的{d.Rule}（{d.Article}）已于 {date} 届满，已超期 {overdueDays} 日。{Action(level, en)}{Link(link, en)}");
         }
 
         var left = Math.Max(0, Period.DaysBetween(deliveredOn, d.DueDate));
@@ -58,7 +58,7 @@ public static class AlertText
                 $"Case {id}: the {d.Rule} ({d.Article}) falls due on {date}; {leftText}. {Action(level, en)}{Link(link, en)}")
             : new RenderedAlert(
                 $"【{Tag(level, en)}】信访事项 {id} {d.Rule}",
-                $"信访事项 {id} 的{d.Rule}将于 {date} 届满（{d.Article}），{leftText}。{Action(level, en)}{Link(link, en)}");
+                $"信访事项 {id} 的{d.Rule}（{d.Article}）将于 {date} 届满，{leftText}。{Action(level, en)}{Link(link, en)}");
     }
 
     private static string Tag(AlertLevel level, bool en) => level switch
