@@ -41,7 +41,10 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
     {
         if (command is ClockTimerElapsed timer)
         {
-            return DecideTimer(state, timer, context.Now);
+            // Only the runtime fires timers (OnTimer); a person cannot push a clock over a threshold.
+            return timer.Actor == Actors.System
+                ? DecideTimer(state, timer, context.Now)
+                : Decision<CaseEvent>.Reject(Rejection.Forbidden(command.Name, state.Status.ToString(), "timers are fired by the system only"));
         }
 
         var name = command.Name;

@@ -119,6 +119,12 @@ public static class QueryCodes
     public const int Iterations = 100_000;
 
     private const string Scheme = "pbkdf2-sha256";
+
+    /// <summary>
+    /// Iterations used for new hashes. Internal and settable only so the test assembly can make thousands of decisions
+    /// cheaply; stored hashes name their own count, so verification never depends on it.
+    /// </summary>
+    internal static int NewHashIterations { get; set; } = Iterations;
     private const int MaxIterations = 2_000_000;
     private const int HashBytes = 32;
 
@@ -128,8 +134,9 @@ public static class QueryCodes
     {
         ArgumentNullException.ThrowIfNull(queryCode);
         var saltBytes = SHA256.HashData(Encoding.UTF8.GetBytes($"query-code-salt|{caseId}|{salt}"));
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), saltBytes, Iterations, HashAlgorithmName.SHA256, HashBytes);
-        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${Iterations}${Convert.ToBase64String(saltBytes)}${Convert.ToBase64String(hash)}");
+        var iterations = NewHashIterations;
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), saltBytes, iterations, HashAlgorithmName.SHA256, HashBytes);
+        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(saltBytes)}${Convert.ToBase64String(hash)}");
     }
 
     /// <summary>Whether <paramref name="queryCode"/> matches a stored hash; constant-time compare, false for a malformed hash.</summary>

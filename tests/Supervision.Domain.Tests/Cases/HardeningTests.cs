@@ -341,6 +341,15 @@ public sealed class HardeningTests
         review.When(new RequestReview(Actors.Petitioner("Q-WRONG-00")), "2025-10-26").Rejected(RejectionKind.Forbidden);
     }
 
+    [Fact]
+    public void H6_only_the_system_fires_timers()
+    {
+        var given = Given([.. Run(Accepted)]);
+        var clock = given.State.Clock(ClockNames.Handling)!;
+        given.When(new ClockTimerElapsed(Head, ClockNames.Handling, ClockLevel.Overdue, clock.Generation), "2025-11-20").Rejected(RejectionKind.Forbidden);
+        given.When(new ClockTimerElapsed(Actors.System, ClockNames.Handling, ClockLevel.Overdue, clock.Generation), "2025-11-20").Accepted();
+    }
+
     // ── H7 alerts rendered at delivery ──
 
     private static Alert WarningAlert()
