@@ -26,8 +26,6 @@ public static class CaseCommandReader
         .GetCustomAttributes<JsonDerivedTypeAttribute>()
         .ToFrozenDictionary(a => (string)a.TypeDiscriminator!, a => a.DerivedType, StringComparer.Ordinal);
 
-    private static readonly NullabilityInfoContext Nullability = new();
-
     /// <summary>Command types the edge must never accept from a client (made by the runtime).</summary>
     private static readonly FrozenSet<Type> Internal = new[] { typeof(ClockTimerElapsed) }.ToFrozenSet();
 
@@ -69,7 +67,7 @@ public static class CaseCommandReader
             }
 
             var errors = new List<FieldError>();
-            CheckShape(root, type, string.Empty, errors);
+            CheckShape(root, type, string.Empty, errors, new NullabilityInfoContext()); // not thread-safe: one per read
             if (errors.Count > 0)
             {
                 return new CommandRead(null, errors);
@@ -84,6 +82,11 @@ public static class CaseCommandReader
             {
                 return Fail(Field(e.Path), e.Message);
             }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
+            {
+                // Belt and braces: the shape check should have caught it; the caller still gets a 400, not a 500.
+                return Fail("$", e.Message);
+            }
 
             if (command is null)
             {
@@ -96,7 +99,7 @@ public static class CaseCommandReader
     }
 
     /// <summary>Required, nullability, enum-by-name and JSON kind of each constructor parameter of <paramref name="type"/>.</summary>
-    private static void CheckShape(JsonElement obj, Type type, string prefix, List<FieldError> errors)
+    private static void CheckShape(JsonElement obj, Type type, string prefix, List<FieldError> errors, NullabilityInfoContext nullability)
     {
         var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         foreach (var p in ctor.GetParameters())
@@ -115,7 +118,7 @@ public static class CaseCommandReader
 
             var underlying = Nullable.GetUnderlyingType(p.ParameterType);
             var nullable = underlying is not null
-                || (!p.ParameterType.IsValueType && Nullability.Create(p).WriteState == NullabilityState.Nullable);
+                || (!p.ParameterType.IsValueType && nullability.Create(p).WriteState == NullabilityState.Nullable);
             var t = underlying ?? p.ParameterType;
             if (value.ValueKind == JsonValueKind.Null)
             {
@@ -165,7 +168,7 @@ public static class CaseCommandReader
                 }
                 else
                 {
-                    CheckShape(value, t, path + ".", errors);
+                    CheckShape(value, t, path + ".", errors, nullability);
                 }
             }
         }

@@ -76,7 +76,8 @@ public static class CaseSpec
             "report-major" => new ReportMajor(bureauHolds ? Registrar : staff, "可能引发群体性事件"),
             "record-repeat" => new RecordRepeatPetition("cb-registrar", At(now), Channel.Phone, "cb-bureau"),
             "migrate-policy" => new MigratePolicy(Actors.System, 2),
-            "reissue-query-code" => new ReissueQueryCode(Registrar, "Q-NEW-0001", "salt-2"),
+            // The same code again: a no-op here, so the petitioner samples (PetitionerActor) keep working; H1 tests a new code.
+            "reissue-query-code" => new ReissueQueryCode(Registrar, QueryCode, "salt-2"),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, null),
         };
     }
