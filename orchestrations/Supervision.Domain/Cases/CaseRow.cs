@@ -125,8 +125,8 @@ public enum ClockDisplay
 
 /// <summary>A clock as the API shows it: deadline with explanation, light and countdown.</summary>
 /// <param name="Light">Traffic light of an obligation (a finished one keeps the light it ended with); null for windows, which have none.</param>
-/// <param name="Remaining">Time until the due instant, negative once overdue; null when the clock is not running (stopped, lapsed, paused).</param>
-/// <param name="WorkingDaysLeft">Working days from today (inclusive) to the due date (inclusive), negative once overdue; null when not running.</param>
+/// <param name="Remaining">Time until the due instant, negative once overdue; zero when the clock is not running (stopped, lapsed, paused: no countdown, see <paramref name="Display"/>).</param>
+/// <param name="WorkingDaysLeft">Working days from today (inclusive) to the due date (inclusive), negative once overdue; zero when not running.</param>
 /// <param name="Display">How to present it (<see cref="ClockDisplay"/>).</param>
 public sealed record ClockView(
     string Name,
@@ -141,8 +141,8 @@ public sealed record ClockView(
     bool Provisional,
     Light? Light,
     ClockLevel Level,
-    Duration? Remaining,
-    int? WorkingDaysLeft,
+    Duration Remaining,
+    int WorkingDaysLeft,
     int Generation,
     Calendar.DeadlineExplanation Explanation,
     ClockDisplay Display = ClockDisplay.Counting);
@@ -171,10 +171,10 @@ public static class ClockViews
             (_, true) => ClockDisplay.WindowOpen,
             _ => now >= c.DueInstant ? ClockDisplay.Overdue : ClockDisplay.Counting,
         };
-        int? left = running ? calendar.WorkingDaysBetween(Calendar.LegalCalendar.LocalDateOf(now).PlusDays(-1), c.DueDate) : null;
+        var left = running ? calendar.WorkingDaysBetween(Calendar.LegalCalendar.LocalDateOf(now).PlusDays(-1), c.DueDate) : 0;
         return new ClockView(
             c.Name, c.Rule, c.Article, c.Basis, c.Kind, c.Status, c.ResponsibleUnitId, c.DueDate, c.DueInstant, c.Provisional,
-            window ? null : c.LightAt(at), level, running ? c.DueInstant - now : null, left, c.Generation,
+            window ? null : c.LightAt(at), level, running ? c.DueInstant - now : Duration.Zero, left, c.Generation,
             calendar.Compute(c.Request()).Explanation, display);
     }
 }

@@ -46,6 +46,12 @@ public sealed class OrgDirectory
 
     public IReadOnlyList<Person> People { get; }
 
+    /// <summary>
+    /// A directory with no units, for a host that starts before its directory is loaded. The only directory not
+    /// validated: <see cref="Parse"/>, <see cref="From"/> and edits refuse an empty one.
+    /// </summary>
+    public static OrgDirectory Empty { get; } = new([], []);
+
     /// <summary>The fictional demo org embedded in the assembly: a province, a city, two counties, townships.</summary>
     public static OrgDirectory Demo { get; } = Parse(ReadResource("Supervision.Domain.Org.Data.demo-org.json"));
 

@@ -87,5 +87,6 @@ public sealed class OrgHardeningTests
         var e = Assert.Throws<DataValidationException>(() => smaller.RequireUnits(["ca-housing"]));
         Assert.Contains("unit 'ca-housing' is still referenced by open cases and cannot be removed", e.Errors);
         Assert.Same(demo, demo.RequireUnits(["ca-housing"]));
+        Assert.Equal(["ca-housing"], OrgDirectory.Empty.MissingUnits(["ca-housing"])); // a host's placeholder before loading
     }
 }
