@@ -130,6 +130,10 @@ public sealed class LegalCalendar
 
     public static bool InRange(LocalDate date) => date >= Epoch && date <= End;
 
+    /// <summary>Whether an instant falls on a day the calendar covers; safe for any instant (no zone conversion overflow).</summary>
+    public static bool InRange(Instant instant) =>
+        instant >= Epoch.AtStartOfDayInZone(Zone).ToInstant() && instant < EndOf(End);
+
     public DayKind Classify(LocalDate date) => kinds[Index(Checked(date))];
 
     public bool IsWorkingDay(LocalDate date) => Classify(date) is DayKind.Workday or DayKind.MakeUpWorkday;

@@ -9,7 +9,7 @@ namespace Supervision.Domain.Cases;
 public sealed partial class CaseDecider
 {
     /// <summary>One decision: the rules of each command once the table and the actor have been checked.</summary>
-    private sealed class Handlers(CaseDecider decider, CaseState s, DecisionContext ctx)
+    private sealed class Handlers(CaseDecider decider, CaseState s, DecisionContext ctx, string by)
     {
         private readonly OrgDirectory org = decider.Org;
         private readonly Instant now = ctx.Now;
@@ -38,9 +38,14 @@ public sealed partial class CaseDecider
                 return Invalid("caseId, queryCode, summary, matterKey and the petitioner's name are required");
             }
 
-            if (c.ReceivedAt > now || !LegalCalendar.InRange(LegalCalendar.LocalDateOf(c.ReceivedAt)))
+            if (c.ReceivedAt > now)
             {
-                return Invalid("receivedAt is in the future or outside the legal calendar");
+                return Invalid("receivedAt is in the future");
+            }
+
+            if (!LegalCalendar.InRange(c.ReceivedAt))
+            {
+                return Invalid($"receivedAt is outside the legal calendar ({LegalCalendar.MinYear}–{LegalCalendar.MaxYear})");
             }
 
             if (c.GroupSize < 1 || c.Representatives < 0 || c.Representatives > c.GroupSize)
@@ -79,9 +84,9 @@ public sealed partial class CaseDecider
 
             var receivedOn = LegalCalendar.LocalDateOf(c.ReceivedAt);
             var registered = new CaseRegistered(
-                c.CaseId, c.QueryCode, c.Channel, c.ReceivedAt, receivedOn, unit.Id, intake, bureau.Id, c.Petitioner!, c.GroupSize,
+                c.CaseId, null, c.Channel, c.ReceivedAt, receivedOn, unit.Id, intake, bureau.Id, c.Petitioner!, c.GroupSize,
                 c.Representatives, c.Summary, CaseHashes.Fingerprint(c.Petitioner!, c.MatterKey), c.Category, c.AccusedUnitId,
-                c.AccusedPersonId, policy.Ref, c.Actor);
+                c.AccusedPersonId, policy.Ref, by, QueryCodes.Hash(c.QueryCode, c.CaseId, c.QueryCodeSalt));
             var profile = c.MajorReason is null ? policy.Routine : policy.Urgent;
 
             // Art. 22 for a bureau (register and route within 15 days); Art. 23 for an agency receiving directly.
@@ -92,7 +97,7 @@ public sealed partial class CaseDecider
             events.Add(new ClockStarted(clock));
             if (c.MajorReason is not null)
             {
-                events.Add(new MajorItemReported(c.MajorReason, c.Actor));
+                events.Add(new MajorItemReported(c.MajorReason, by));
             }
 
             return Done();
@@ -111,7 +116,7 @@ public sealed partial class CaseDecider
                 return Forbidden("the item is already with the accused unit; it must be taken back by the bureau, not classified there");
             }
 
-            events.Add(new CaseClassified(c.Category, c.AccusedUnitId, c.AccusedPersonId, c.Actor));
+            events.Add(new CaseClassified(c.Category, c.AccusedUnitId, c.AccusedPersonId, by));
             return Done();
         }
 
@@ -143,7 +148,7 @@ public sealed partial class CaseDecider
 
             var policy = Policy;
             var profile = decider.Profile(s);
-            events.Add(new CaseRouted(c.Kind, agency.Id, today, c.AssignedDueDate, c.ReportRequired, c.Actor));
+            events.Add(new CaseRouted(c.Kind, agency.Id, today, c.AssignedDueDate, c.ReportRequired, by));
             Stop(ClockNames.Routing, "routed");
 
             // Art. 23: the receiving agency has 15 days to accept and tell the petitioner, 5 working days to object.
@@ -192,7 +197,7 @@ public sealed partial class CaseDecider
                 return Forbidden("an accusation is never referred to the accused unit (Arts. 30, 46)");
             }
 
-            events.Add(new CaseReferredOut(c.Channel, target?.Id, c.Reason, c.Actor));
+            events.Add(new CaseReferredOut(c.Channel, target?.Id, c.Reason, by));
             foreach (var clock in s.ActiveClocks)
             {
                 Stop(clock.Name, "left the petition track");
@@ -214,7 +219,7 @@ public sealed partial class CaseDecider
                 return Transition("the 5-working-day objection period has ended (Art. 23)");
             }
 
-            events.Add(new ObjectionRaised(c.Reason, c.Actor));
+            events.Add(new ObjectionRaised(c.Reason, by));
             Stop(ClockNames.Objection, "objection raised");
             return Done();
         }
@@ -230,11 +235,11 @@ public sealed partial class CaseDecider
             if (!c.Upheld)
             {
                 // The agency's acceptance clock kept running: an objection cannot be used to stall.
-                events.Add(new ObjectionOverruled(c.Reason, c.Actor));
+                events.Add(new ObjectionOverruled(c.Reason, by));
                 return Done();
             }
 
-            events.Add(new ObjectionUpheld(c.Reason, c.Actor));
+            events.Add(new ObjectionUpheld(c.Reason, by));
             Stop(ClockNames.Acceptance, "objection upheld");
             Stop(ClockNames.Assignment, "objection upheld");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.Routing, PolicyRules.Routing, today, now, s.BureauId!)));
@@ -260,7 +265,7 @@ public sealed partial class CaseDecider
                 Category.Suggestion => PolicyRules.HandlingSuggestion,
                 _ => PolicyRules.HandlingAccusation,
             };
-            events.Add(new CaseAccepted(c.Mode, today, c.NoticeSent, c.Actor));
+            events.Add(new CaseAccepted(c.Mode, today, c.NoticeSent, by));
             Stop(ClockNames.Acceptance, "accepted");
             Stop(ClockNames.Objection, "accepted");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.Handling, rule, today, now, s.ResponsibleUnitId!)));
@@ -277,7 +282,7 @@ public sealed partial class CaseDecider
 
             if (s.Extension is not null)
             {
-                return Transition("the handling period was already extended once (Art. 34)");
+                return Transition("already extended (Art. 34 allows one extension)");
             }
 
             if (s.Clock(ClockNames.Handling) is not { IsActive: true } handling)
@@ -295,7 +300,7 @@ public sealed partial class CaseDecider
                 return Invalid("an extension states its reason, told to the petitioner on or before today (Art. 34)");
             }
 
-            events.Add(new ExtensionApproved(c.Days, c.Reason, c.PetitionerToldOn, c.Actor));
+            events.Add(new ExtensionApproved(c.Days, c.Reason, c.PetitionerToldOn, by));
             var extended = decider.Reschedule(handling with { Extension = new ClockExtension(c.Days, c.Reason) }, decider.Profile(s), now);
             events.Add(new ClockRescheduled(extended, "extension approved"));
             return Done();
@@ -310,7 +315,7 @@ public sealed partial class CaseDecider
             }
 
             var served = c.ServedOn ?? today;
-            events.Add(new ReplyIssued(c.Outcome, c.OpinionFile, served, c.Actor));
+            events.Add(new ReplyIssued(c.Outcome, c.OpinionFile, served, by));
             Stop(ClockNames.Handling, "replied");
 
             // Art. 35: 30 days from receipt of the written reply to request review.
@@ -331,7 +336,7 @@ public sealed partial class CaseDecider
                 return Invalid("the report file is required");
             }
 
-            events.Add(new CompletionReportSubmitted(c.ReportFile, c.Actor));
+            events.Add(new CompletionReportSubmitted(c.ReportFile, by));
             Stop(ClockNames.Assignment, "completion report submitted");
             return Done();
         }
@@ -345,7 +350,7 @@ public sealed partial class CaseDecider
                 return Transition($"the {stage} opinion is already rated");
             }
 
-            events.Add(new HandlingRated(stage, c.Rating, c.Comment, c.Actor));
+            events.Add(new HandlingRated(stage, c.Rating, c.Comment, by));
             return Done();
         }
 
@@ -369,7 +374,7 @@ public sealed partial class CaseDecider
             }
 
             var received = c.ReceivedOn ?? today;
-            events.Add(new ReviewRequested(body.Id, received, c.Actor));
+            events.Add(new ReviewRequested(body.Id, received, by));
             Stop(ClockNames.ReviewWindow, "review requested");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.Review, PolicyRules.Review, received, now, body.Id)));
             return Done();
@@ -384,7 +389,7 @@ public sealed partial class CaseDecider
             }
 
             var served = c.ServedOn ?? today;
-            events.Add(new ReviewOpinionIssued(c.Outcome, c.OpinionFile, served, c.Actor));
+            events.Add(new ReviewOpinionIssued(c.Outcome, c.OpinionFile, served, by));
             Stop(ClockNames.Review, "review opinion issued");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.ReExamWindow, PolicyRules.ReExamWindow, served, now, s.ResponsibleUnitId!)));
             return Done();
@@ -410,7 +415,7 @@ public sealed partial class CaseDecider
             }
 
             var received = c.ReceivedOn ?? today;
-            events.Add(new ReExaminationRequested(body.Id, received, c.Actor));
+            events.Add(new ReExaminationRequested(body.Id, received, by));
             Stop(ClockNames.ReExamWindow, "re-examination requested");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.ReExam, PolicyRules.ReExam, received, now, body.Id)));
             return Done();
@@ -430,7 +435,7 @@ public sealed partial class CaseDecider
                 return Invalid("a hearing starts after the request was received, after any earlier hearing, and not in the future");
             }
 
-            events.Add(new HearingStarted(c.On, c.Actor));
+            events.Add(new HearingStarted(c.On, by));
             events.Add(new ClockPaused(clock.Name, clock.Generation, c.On, "听证"));
             return Done();
         }
@@ -457,7 +462,7 @@ public sealed partial class CaseDecider
                 Status = ClockStatus.Running,
                 PausedFrom = null,
             };
-            events.Add(new HearingEnded(c.On, c.Actor));
+            events.Add(new HearingEnded(c.On, by));
             events.Add(new ClockRescheduled(decider.Reschedule(resumed, decider.Profile(s), now), "hearing ended"));
             return Done();
         }
@@ -475,7 +480,7 @@ public sealed partial class CaseDecider
                 return bad;
             }
 
-            events.Add(new ReExaminationOpinionIssued(c.Outcome, c.OpinionFile, c.ServedOn ?? today, c.Actor));
+            events.Add(new ReExaminationOpinionIssued(c.Outcome, c.OpinionFile, c.ServedOn ?? today, by));
             Stop(ClockNames.ReExam, "re-examination opinion issued");
             return Done();
         }
@@ -488,7 +493,7 @@ public sealed partial class CaseDecider
                 return Invalid("a reason is required");
             }
 
-            events.Add(new MajorItemReported(c.Reason, c.Actor));
+            events.Add(new MajorItemReported(c.Reason, by));
             return Done();
         }
 
@@ -505,9 +510,14 @@ public sealed partial class CaseDecider
                 return Invalid("receivedAt is in the future");
             }
 
+            if (!LegalCalendar.InRange(c.ReceivedAt))
+            {
+                return Invalid($"receivedAt is outside the legal calendar ({LegalCalendar.MinYear}–{LegalCalendar.MaxYear})");
+            }
+
             events.Add(s.Status == CaseStatus.Final
-                ? new RepeatPetitionRefused(c.ReceivedAt, c.Channel, c.UnitId, c.Actor)
-                : new DuplicatePetitionNoted(c.ReceivedAt, c.Channel, c.UnitId, c.Actor));
+                ? new RepeatPetitionRefused(c.ReceivedAt, c.Channel, c.UnitId, by)
+                : new DuplicatePetitionNoted(c.ReceivedAt, c.Channel, c.UnitId, by));
             return Done();
         }
 
@@ -521,7 +531,7 @@ public sealed partial class CaseDecider
                 return Invalid($"policy {pinned.CaseType}/{pinned.Region}@{c.Version} is not loaded or is older than the pinned version {pinned.Version}");
             }
 
-            events.Add(new PolicyMigrated(pinned, to.Ref, c.Actor));
+            events.Add(new PolicyMigrated(pinned, to.Ref, by));
             var profile = s.Major ? to.Urgent : to.Routine;
             foreach (var clock in s.ActiveClocks.Where(k => k.PolicyRule != ClockNames.Assignment))
             {
@@ -531,6 +541,13 @@ public sealed partial class CaseDecider
                 events.Add(new ClockRescheduled(clock.Status == ClockStatus.Paused ? next with { Status = ClockStatus.Paused, PausedFrom = clock.PausedFrom } : next, $"policy migrated to {to.Ref}"));
             }
 
+            return Done();
+        }
+
+        public Decision<CaseEvent> ReissueQueryCode(ReissueQueryCode c)
+        {
+            command = c.Name;
+            events.Add(new QueryCodeReissued(QueryCodes.Hash(c.QueryCode, s.CaseId!, c.QueryCodeSalt), by));
             return Done();
         }
 

@@ -41,15 +41,27 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
     {
         if (command is ClockTimerElapsed timer)
         {
-            return DecideTimer(state, timer, context.Now);
-        }
-
-        if (Satisfied(state, command))
-        {
-            return Decision<CaseEvent>.None;
+            // Only the runtime fires timers (OnTimer); a person cannot push a clock over a threshold.
+            return timer.Actor == Actors.System
+                ? DecideTimer(state, timer, context.Now)
+                : Decision<CaseEvent>.Reject(Rejection.Forbidden(command.Name, state.Status.ToString(), "timers are fired by the system only"));
         }
 
         var name = command.Name;
+        if (Satisfied(state, command))
+        {
+            // Redelivery by the actor who did it is a no-op. Anyone else must still be allowed to issue the command:
+            // an already-satisfied state must not turn a stranger's command into a silent success.
+            if (command.Actor is { } actor && !Actors.IsPetitioner(actor) && state.DoneBy.GetValueOrDefault(name) == actor)
+            {
+                return Decision<CaseEvent>.None;
+            }
+
+            return Authorize(state, command) is { } refused
+                ? Decision<CaseEvent>.Reject(Rejection.Forbidden(name, state.Status.ToString(), refused))
+                : Decision<CaseEvent>.None;
+        }
+
         if (!CaseTransitions.Allows(name, state.Status))
         {
             return Decision<CaseEvent>.Reject(Rejection.Transition(
@@ -61,7 +73,12 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             return Decision<CaseEvent>.Reject(Rejection.Forbidden(name, state.Status.ToString(), forbidden));
         }
 
-        var d = new Handlers(this, state, context);
+        if (CommandValidator.Validate(command, context.Now) is { Count: > 0 } errors)
+        {
+            return Decision<CaseEvent>.Reject(Rejection.Invalid(name, state.Status.ToString(), errors));
+        }
+
+        var d = new Handlers(this, state, context, Actors.Recorded(command.Actor));
         return command switch
         {
             RegisterCase c => d.Register(c),
@@ -84,6 +101,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             ReportMajor c => d.ReportMajor(c),
             RecordRepeatPetition c => d.RecordRepeat(c),
             MigratePolicy c => d.Migrate(c),
+            ReissueQueryCode c => d.ReissueQueryCode(c),
             _ => Decision<CaseEvent>.Reject(Rejection.Invalid(name, state.Status.ToString(), "unknown command")),
         };
     }
@@ -95,7 +113,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
     private static bool Satisfied(CaseState s, CaseCommand command) => command switch
     {
         RegisterCase c => s.Status != CaseStatus.New && s.CaseId == c.CaseId && s.ReceivedAt == c.ReceivedAt
-            && s.RegisteredBy == c.UnitId && s.QueryCode == c.QueryCode,
+            && s.RegisteredBy == c.UnitId && CaseVisibility.CanPetitionerSee(s, c.QueryCode),
         ClassifyCase c => s.Status is CaseStatus.Registered or CaseStatus.ReceivedByAgency
             && s.Category == c.Category && s.AccusedUnitId == c.AccusedUnitId && s.AccusedPersonId == c.AccusedPersonId,
         RouteCase c => s.Status == CaseStatus.Routed && s.Routing == c.Kind && s.HandlingUnitId == c.AgencyId && s.AssignedDueDate == c.AssignedDueDate,
@@ -117,6 +135,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         ReportMajor => s.Major && s.IsOpen,
         RecordRepeatPetition c => s.Repeats.Any(r => r.ReceivedAt == c.ReceivedAt && r.UnitId == c.UnitId),
         MigratePolicy c => s.IsOpen && s.Policy?.Version == c.Version,
+        ReissueQueryCode c => s.Status != CaseStatus.New && CaseVisibility.CanPetitionerSee(s, c.QueryCode),
         _ => false,
     };
 
@@ -144,7 +163,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             return command is MigratePolicy ? null : $"'{command.Name}' must be issued by a person";
         }
 
-        if (actor.StartsWith(Actors.PetitionerPrefix, StringComparison.Ordinal))
+        if (Actors.IsPetitioner(actor))
         {
             if (command is not (RateHandling or RequestReview or RequestReExamination))
             {
@@ -199,6 +218,8 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
                 ? null : "only the responsible body or the supervising bureau reports a major item",
             RecordRepeatPetition c => Has(Role.Registrar, c.UnitId) ? null : "only a registrar of the receiving unit records a repeat petition",
             MigratePolicy => Org.PersonById(actor)!.Roles.Any(g => g.Role == Role.ConferenceStaff) ? null : "only conference-office staff (or the system) migrate policies",
+            ReissueQueryCode => Has(Role.Registrar, s.BureauId) || Has(Role.Registrar, s.RegisteredBy)
+                ? null : "only a registrar of the case's petition bureau or of the registering unit issues a new query code",
             _ => "not allowed",
         };
     }
@@ -297,13 +318,80 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
 
     // ───────────────────────────── Evolve ─────────────────────────────
 
-    public CaseState Evolve(CaseState state, CaseEvent @event) => @event switch
+    public CaseState Evolve(CaseState state, CaseEvent @event)
+    {
+        // A snapshot written before hashing holds the clear code: from the next event on it holds only the hash.
+        if (state.QueryCode is { } legacy)
+        {
+            state = state with { QueryCode = null, QueryCodeHash = state.QueryCodeHash ?? QueryCodes.Hash(legacy, state.CaseId ?? string.Empty, null) };
+        }
+
+        var next = Fold(state, @event);
+        return By(@event) is { } by ? next with { DoneBy = next.DoneBy.SetItem(CommandOf(@event), Actors.Recorded(by)) } : next;
+    }
+
+    /// <summary>Who issued the command behind an event, as recorded (old events may hold <c>petitioner:{code}</c>).</summary>
+    private static string? By(CaseEvent e) => e switch
+    {
+        CaseRegistered x => x.By,
+        CaseClassified x => x.By,
+        CaseRouted x => x.By,
+        CaseReferredOut x => x.By,
+        ObjectionRaised x => x.By,
+        ObjectionUpheld x => x.By,
+        ObjectionOverruled x => x.By,
+        CaseAccepted x => x.By,
+        ExtensionApproved x => x.By,
+        ReplyIssued x => x.By,
+        CompletionReportSubmitted x => x.By,
+        HandlingRated x => x.By,
+        ReviewRequested x => x.By,
+        ReviewOpinionIssued x => x.By,
+        ReExaminationRequested x => x.By,
+        HearingStarted x => x.By,
+        HearingEnded x => x.By,
+        ReExaminationOpinionIssued x => x.By,
+        MajorItemReported x => x.By,
+        RepeatPetitionRefused x => x.By,
+        DuplicatePetitionNoted x => x.By,
+        PolicyMigrated x => x.By,
+        QueryCodeReissued x => x.By,
+        _ => null,
+    };
+
+    private static string CommandOf(CaseEvent e) => e switch
+    {
+        CaseRegistered => "register",
+        CaseClassified => "classify",
+        CaseRouted => "route",
+        CaseReferredOut => "refer-out",
+        ObjectionRaised => "object",
+        ObjectionUpheld or ObjectionOverruled => "decide-objection",
+        CaseAccepted => "accept",
+        ExtensionApproved => "approve-extension",
+        ReplyIssued => "reply",
+        CompletionReportSubmitted => "completion-report",
+        HandlingRated => "rate",
+        ReviewRequested => "request-review",
+        ReviewOpinionIssued => "review-opinion",
+        ReExaminationRequested => "request-reexamination",
+        HearingStarted => "start-hearing",
+        HearingEnded => "end-hearing",
+        ReExaminationOpinionIssued => "reexamination-opinion",
+        MajorItemReported => "report-major",
+        RepeatPetitionRefused or DuplicatePetitionNoted => "record-repeat",
+        PolicyMigrated => "migrate-policy",
+        QueryCodeReissued => "reissue-query-code",
+        _ => string.Empty,
+    };
+
+    private static CaseState Fold(CaseState state, CaseEvent @event) => @event switch
     {
         CaseRegistered e => state with
         {
             Status = e.Intake == Intake.Bureau ? CaseStatus.Registered : CaseStatus.ReceivedByAgency,
             CaseId = e.CaseId,
-            QueryCode = e.QueryCode,
+            QueryCodeHash = e.QueryCodeHash ?? (e.QueryCode is null ? null : QueryCodes.Hash(e.QueryCode, e.CaseId, null)),
             Channel = e.Channel,
             ReceivedAt = e.ReceivedAt,
             ReceivedOn = e.ReceivedOn,
@@ -384,6 +472,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         RepeatPetitionRefused e => state with { Repeats = state.Repeats.Add(new RepeatPetition(e.ReceivedAt, e.UnitId, true)) },
         DuplicatePetitionNoted e => state with { Repeats = state.Repeats.Add(new RepeatPetition(e.ReceivedAt, e.UnitId, false)) },
         PolicyMigrated e => state with { Policy = e.To },
+        QueryCodeReissued e => state with { QueryCodeHash = e.QueryCodeHash },
         ClockStarted e => state with { Clocks = state.Clocks.SetItem(e.Clock.Name, e.Clock) },
         ClockRescheduled e => state with { Clocks = state.Clocks.SetItem(e.Clock.Name, e.Clock) },
         ClockPaused e => Update(state, e.Name, e.Generation, c => c with { Status = ClockStatus.Paused, PausedFrom = e.From }),

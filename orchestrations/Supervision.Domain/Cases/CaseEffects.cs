@@ -20,7 +20,10 @@ internal static class CaseEffects
         var profile = decider.Profile(after);
         var excluded = AccusationGuard.ExcludedUnits(org, after);
 
-        void Alert(string kind, string subject, string body, AlertUrgency urgency, params (Role Role, string? Unit)[] to)
+        void Alert(string kind, string subject, string body, AlertUrgency urgency, params (Role Role, string? Unit)[] to) =>
+            AlertWith(kind, subject, body, urgency, null, to);
+
+        void AlertWith(string kind, string subject, string body, AlertUrgency urgency, AlertDeadline? deadline, params (Role Role, string? Unit)[] to)
         {
             var audiences = to.Where(a => a.Unit is not null && !excluded.Contains(a.Unit))
                 .Select(a => new AlertAudience(RoleNames.Of(a.Role), a.Unit!))
@@ -28,7 +31,7 @@ internal static class CaseEffects
                 .ToList();
             if (audiences.Count > 0)
             {
-                effects.Add(new RaiseAlert(new Alert(kind, subject, body, audiences, urgency, link)));
+                effects.Add(new RaiseAlert(new Alert(kind, subject, body, audiences, urgency, link, id, deadline)));
             }
         }
 
@@ -38,6 +41,12 @@ internal static class CaseEffects
                 Alert("case.routed", $"新{(r.Kind == RoutingKind.Assign ? "交办" : "转送")}信访事项 {id}",
                     $"信访事项 {id} 已{(r.Kind == RoutingKind.Assign ? $"交办，要求 {r.AssignedDueDate:uuuu-MM-dd} 前办结并报告" : "转送")}；请于 15 日内受理告知，或于 5 个工作日内提出异议（《信访工作条例》第二十三条）。",
                     AlertUrgency.Routine, (Role.HandlingOfficer, r.AgencyId), (Role.AgencyHead, r.AgencyId));
+                break;
+            case CaseReferredOut { Channel: ReferralChannel.DisciplineInspection, TargetUnitId: { } target }:
+                // Arts. 28, 31: the receiving discipline-inspection body must know; the accusation guard (in Alert) drops an accused unit.
+                Alert("case.referred", $"移送纪检监察信访事项 {id}",
+                    $"信访事项 {id} 已移送纪检监察机关依规依纪依法处理（《信访工作条例》第三十一条），请登记接收。",
+                    AlertUrgency.Routine, (Role.Registrar, target), (Role.HandlingOfficer, target), (Role.AgencyHead, target));
                 break;
             case ObjectionRaised:
                 Alert("case.objection", $"信访事项 {id} 承办单位提出异议", $"信访事项 {id} 的承办单位认为不属其职责范围，请核实。",
@@ -105,7 +114,14 @@ internal static class CaseEffects
                 ClockLevel.Critical => [(handler, unit), (head, unit), (Role.Supervisor, after.BureauId)],
                 _ => [(head, unit), (Role.Supervisor, after.BureauId), (Role.Leader, org.GovernmentOf(unit)?.Id)],
             };
-            Alert(kind, subject, body, urgency, to);
+            var alertLevel = level switch
+            {
+                ClockLevel.Reminder => AlertLevel.Reminder,
+                ClockLevel.Warning => AlertLevel.Warning,
+                ClockLevel.Critical => AlertLevel.Critical,
+                _ => AlertLevel.Overdue,
+            };
+            AlertWith(kind, subject, body, urgency, new AlertDeadline(clock.Name, clock.Rule, clock.Article, clock.DueDate, clock.DueInstant, alertLevel), to);
         }
 
         // The row lives in the responsible unit's partition; when responsibility moves, the old row goes.

@@ -16,15 +16,35 @@ namespace Supervision.Domain.Cases;
 /// </summary>
 public static class CaseJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    /// <summary>Nesting limit of every case document (the deepest stored shape is about 6 levels).</summary>
+    public const int MaxDepth = 32;
 
-    private static JsonSerializerOptions Create()
+    /// <summary>
+    /// Stored events, snapshots and API output. Strict where stored data can never differ: duplicate properties and
+    /// numeric enum values are refused (a <see cref="JsonException"/>), nesting is capped at <see cref="MaxDepth"/>.
+    /// Missing optional fields still load, so old events keep folding.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = Create(strict: false);
+
+    /// <summary>
+    /// Request bodies (commands from the edge): <see cref="Options"/> plus required constructor parameters and nullable
+    /// annotations, so a missing <c>channel</c> or a null <c>petitioner</c> throws <see cref="JsonException"/> (→ 400)
+    /// instead of defaulting or surfacing later as a NullReferenceException. Prefer <see cref="CaseCommandReader.Read"/>,
+    /// which reports each problem with its field path.
+    /// </summary>
+    public static JsonSerializerOptions Commands { get; } = Create(strict: true);
+
+    private static JsonSerializerOptions Create(bool strict)
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             // Stored documents may have been written by other tools that do not put "$type" first.
             AllowOutOfOrderMetadataProperties = true,
+            AllowDuplicateProperties = false,
+            MaxDepth = MaxDepth,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            RespectRequiredConstructorParameters = strict,
+            RespectNullableAnnotations = strict,
 
             // Chinese text stays readable in stored events and golden files; HTML-sensitive characters are still escaped.
             Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
@@ -32,7 +52,7 @@ public static class CaseJson
         o.Converters.Add(new NodaTimeJson.InstantConverter());
         o.Converters.Add(new NodaTimeJson.LocalDateConverter());
         o.Converters.Add(new NodaTimeJson.DurationConverter());
-        o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }

@@ -185,7 +185,15 @@ public static class Actors
     /// <summary><c>petitioner:{query code}</c>: the petitioner, identified by the case's query code (查询码).</summary>
     public const string PetitionerPrefix = "petitioner:";
 
+    /// <summary>How events record the petitioner: never with the query code.</summary>
+    public const string PetitionerRecorded = "petitioner";
+
     public static string Petitioner(string queryCode) => PetitionerPrefix + queryCode;
+
+    public static bool IsPetitioner(string? actor) => actor is not null && actor.StartsWith(PetitionerPrefix, StringComparison.Ordinal);
+
+    /// <summary>The actor as events record it (<c>By</c>): a petitioner actor loses its query code.</summary>
+    public static string Recorded(string actor) => IsPetitioner(actor) ? PetitionerRecorded : actor;
 }
 
 /// <summary>
@@ -293,8 +301,17 @@ public sealed record CaseState
 
     public string? CaseId { get; init; }
 
-    /// <summary>The petitioner's query code (查询码); a credential, never put in rows or alerts in clear.</summary>
+    /// <summary>
+    /// Legacy only: snapshots written before hashing held the clear query code. <see cref="CaseDecider.Evolve"/> replaces
+    /// it by <see cref="QueryCodeHash"/> at the next event; new states never hold it (and do not write it).
+    /// </summary>
     public string? QueryCode { get; init; }
+
+    /// <summary>The salted hash of the petitioner's query code (查询码), see <see cref="QueryCodes"/>.</summary>
+    public string? QueryCodeHash { get; init; }
+
+    /// <summary>The latest actor who issued each command (command name → recorded actor); redelivery by the same actor is a no-op.</summary>
+    public ImmutableSortedDictionary<string, string> DoneBy { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     public Channel Channel { get; init; }
 

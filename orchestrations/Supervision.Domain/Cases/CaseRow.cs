@@ -48,6 +48,9 @@ public static class CaseRow
     public const string RepeatCount = "repeatCount";
     public const string Fingerprint = "fingerprint";
     public const string QueryCodeHash = "queryCodeHash";
+
+    /// <summary>True when the next or the duty clock's due date rests on a provisional holiday calendar (no notice yet).</summary>
+    public const string Provisional = "provisional";
     public const string UpdatedAt = "updatedAt";
 
     /// <summary>The row's values as of <paramref name="now"/> (the light is the worst among running obligation clocks).</summary>
@@ -91,15 +94,40 @@ public static class CaseRow
             [LastRating] = s.Ratings.LastOrDefault()?.Rating.ToString(),
             [RepeatCount] = s.Repeats.Count,
             [Fingerprint] = s.Fingerprint,
-            [QueryCodeHash] = s.QueryCode is null ? null : CaseHashes.QueryCode(s.QueryCode),
+            [QueryCodeHash] = s.QueryCodeHash,
+            [Provisional] = next?.Provisional == true || duty?.Provisional == true,
             [UpdatedAt] = now.ToDateTimeOffset(),
         };
     }
 }
 
+/// <summary>How a clock should be shown: a running duty counts down; a window is a right, not a duty (never red).</summary>
+public enum ClockDisplay
+{
+    /// <summary>A running obligation: light and countdown.</summary>
+    Counting,
+
+    /// <summary>A running obligation past its due instant.</summary>
+    Overdue,
+
+    /// <summary>Stands still (a hearing): no countdown, the light frozen at the pause.</summary>
+    Paused,
+
+    /// <summary>Its step was done: no countdown.</summary>
+    Stopped,
+
+    /// <summary>A petitioner's or agency's window that is still open (no traffic light).</summary>
+    WindowOpen,
+
+    /// <summary>A window that ran out unused: not "overdue", nobody failed a duty.</summary>
+    Lapsed,
+}
+
 /// <summary>A clock as the API shows it: deadline with explanation, light and countdown.</summary>
-/// <param name="Remaining">Time until the due instant; negative once overdue.</param>
-/// <param name="WorkingDaysLeft">Working days from today (inclusive) to the due date (inclusive); negative once overdue.</param>
+/// <param name="Light">Traffic light of an obligation (a finished one keeps the light it ended with); null for windows, which have none.</param>
+/// <param name="Remaining">Time until the due instant, negative once overdue; zero when the clock is not running (stopped, lapsed, paused: no countdown, see <paramref name="Display"/>).</param>
+/// <param name="WorkingDaysLeft">Working days from today (inclusive) to the due date (inclusive), negative once overdue; zero when not running.</param>
+/// <param name="Display">How to present it (<see cref="ClockDisplay"/>).</param>
 public sealed record ClockView(
     string Name,
     string Rule,
@@ -111,12 +139,13 @@ public sealed record ClockView(
     LocalDate DueDate,
     Instant DueInstant,
     bool Provisional,
-    Light Light,
+    Light? Light,
     ClockLevel Level,
     Duration Remaining,
     int WorkingDaysLeft,
     int Generation,
-    Calendar.DeadlineExplanation Explanation);
+    Calendar.DeadlineExplanation Explanation,
+    ClockDisplay Display = ClockDisplay.Counting);
 
 public static class ClockViews
 {
@@ -126,13 +155,26 @@ public static class ClockViews
 
     public static ClockView Of(Calendar.LegalCalendar calendar, LegalClock c, Instant now)
     {
-        var today = Calendar.LegalCalendar.LocalDateOf(now);
-        var left = calendar.WorkingDaysBetween(today.PlusDays(-1), c.DueDate);
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(c);
+        var running = c.Status == ClockStatus.Running;
+        var window = c.Kind == ClockKind.Window;
 
-        // A finished clock keeps the light it ended with.
+        // A finished clock keeps the light it ended with; a window never has one (a lapsed window is not a failed duty).
         var at = c.IsActive ? now : c.EndedAt ?? now;
+        var level = window ? ClockLevel.None : c.LevelAt(at);
+        var display = (c.Status, window) switch
+        {
+            (ClockStatus.Lapsed, _) => ClockDisplay.Lapsed,
+            (ClockStatus.Stopped, _) => ClockDisplay.Stopped,
+            (ClockStatus.Paused, _) => ClockDisplay.Paused,
+            (_, true) => ClockDisplay.WindowOpen,
+            _ => now >= c.DueInstant ? ClockDisplay.Overdue : ClockDisplay.Counting,
+        };
+        var left = running ? calendar.WorkingDaysBetween(Calendar.LegalCalendar.LocalDateOf(now).PlusDays(-1), c.DueDate) : 0;
         return new ClockView(
             c.Name, c.Rule, c.Article, c.Basis, c.Kind, c.Status, c.ResponsibleUnitId, c.DueDate, c.DueInstant, c.Provisional,
-            c.LightAt(at), c.LevelAt(at), c.DueInstant - now, left, c.Generation, calendar.Compute(c.Request()).Explanation);
+            window ? null : c.LightAt(at), level, running ? c.DueInstant - now : Duration.Zero, left, c.Generation,
+            calendar.Compute(c.Request()).Explanation, display);
     }
 }

@@ -47,6 +47,7 @@ public static class CaseTransitions
         R("report-major", null, "重大紧急事项报告", [.. Open]),
         R("record-repeat", null, "重复信访", [.. Open, CaseStatus.Final]),
         R("migrate-policy", null, "迁移规则版本", [.. Open]),
+        R("reissue-query-code", null, "重新发放查询码", [.. Open, CaseStatus.Final, CaseStatus.Closed, CaseStatus.ReferredOut]),
     ];
 
     private static readonly FrozenDictionary<string, Row> ByName = Rows.ToFrozenDictionary(r => r.Command);

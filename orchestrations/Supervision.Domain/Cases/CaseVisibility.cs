@@ -83,10 +83,26 @@ public static class CaseVisibility
         return CanSeeUnits(org, person, Split(row.GetValueOrDefault(CaseRow.InvolvedUnits) as string));
     }
 
-    /// <summary>The petitioner sees their own case with its query code (查询码).</summary>
-    public static bool CanPetitionerSee(CaseState state, string queryCode) =>
-        state.QueryCode is not null && CryptographicOperations.FixedTimeEquals(
+    /// <summary>
+    /// The petitioner sees their own case with its query code (查询码): the code is checked against the salted hash the
+    /// case keeps (<see cref="QueryCodes.Verify"/>, constant-time compare). A snapshot written before hashing still holds
+    /// the clear code in <see cref="CaseState.QueryCode"/>; it is compared in constant time too.
+    /// </summary>
+    public static bool CanPetitionerSee(CaseState state, string? queryCode)
+    {
+        if (string.IsNullOrEmpty(queryCode))
+        {
+            return false;
+        }
+
+        if (state.QueryCodeHash is not null)
+        {
+            return QueryCodes.Verify(state.QueryCodeHash, queryCode);
+        }
+
+        return state.QueryCode is not null && CryptographicOperations.FixedTimeEquals(
             Encoding.UTF8.GetBytes(state.QueryCode), Encoding.UTF8.GetBytes(queryCode));
+    }
 
     private static bool CanSeeUnits(OrgDirectory org, Person person, IReadOnlyCollection<string> involved)
     {
@@ -110,17 +126,4 @@ public static class CaseVisibility
 
     private static HashSet<string> Split(string? list) =>
         new((list ?? string.Empty).Split(CaseRow.ListSeparator, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
-}
-
-/// <summary>Deterministic hashes (no randomness): repeat fingerprints and query-code lookups.</summary>
-public static class CaseHashes
-{
-    /// <summary>SHA-256 of the petitioner key (id number, else name) and the normalised matter key, lower-case hex.</summary>
-    public static string Fingerprint(Petitioner petitioner, string matterKey) =>
-        Hash($"{(petitioner.IdNumber ?? petitioner.Name).Trim()}|{matterKey.Trim()}");
-
-    /// <summary>What rows store instead of the query code; the API hashes the code a petitioner presents.</summary>
-    public static string QueryCode(string queryCode) => Hash("query-code|" + queryCode);
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -43,7 +43,8 @@ public enum RejectionKind
 /// One data-carrying rejection (STYLE.md, from durabletask): what was tried, from which state, and a reason a
 /// person can act on. <paramref name="Reason"/> must not contain personal data: it may be logged.
 /// </summary>
-public sealed record Rejection(RejectionKind Kind, string Command, string From, string Reason, string? To = null)
+/// <param name="Fields">For a validation rejection: each problem with the JSON field path it concerns (e.g. <c>petitioner.name</c>).</param>
+public sealed record Rejection(RejectionKind Kind, string Command, string From, string Reason, string? To = null, IReadOnlyList<FieldError>? Fields = null)
 {
     public static Rejection Transition(string command, string from, string reason, string? to = null) =>
         new(RejectionKind.InvalidTransition, command, from, reason, to);
@@ -53,4 +54,13 @@ public sealed record Rejection(RejectionKind Kind, string Command, string From, 
 
     public static Rejection Forbidden(string command, string from, string reason) =>
         new(RejectionKind.Forbidden, command, from, reason);
+
+    public static Rejection Invalid(string command, string from, IReadOnlyList<FieldError> fields) =>
+        new(RejectionKind.Validation, command, from, string.Join("; ", fields.Select(f => f.ToString())), null, fields);
+}
+
+/// <summary>One validation problem with the JSON path of the field it concerns (camelCase, dotted: <c>petitioner.idNumber</c>).</summary>
+public sealed record FieldError(string Field, string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
 }

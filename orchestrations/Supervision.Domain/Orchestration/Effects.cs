@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace Supervision.Domain.Orchestration;
 
 /// <summary>
@@ -49,10 +51,43 @@ public sealed record AlertAudience(string Role, string UnitId);
 
 /// <summary>An alert to leaders/officers. Text must carry no petitioner personal data (it travels by e-mail).</summary>
 /// <param name="Kind">Machine name, e.g. <c>deadline.warning</c>, <c>ticket.raised</c>.</param>
-/// <param name="Subject">Short subject line.</param>
-/// <param name="Body">Plain-text body.</param>
+/// <param name="Subject">Short subject line, as worded at decision time (kept for compatibility; prefer <see cref="AlertText.Render"/>).</param>
+/// <param name="Body">Plain-text body, as worded at decision time (kept for compatibility).</param>
 /// <param name="To">Audiences.</param>
 /// <param name="Urgency">Routine or urgent.</param>
 /// <param name="Link">Relative link into the app, e.g. <c>/cases/XF-2026-000123</c>.</param>
+/// <param name="CaseId">The case (or other instance) the alert is about.</param>
+/// <param name="Deadline">For a deadline alert: the clock, rule, article, due date and level, so the text can be rendered at delivery.</param>
 public sealed record Alert(
-    string Kind, string Subject, string Body, IReadOnlyList<AlertAudience> To, AlertUrgency Urgency, string? Link = null);
+    string Kind,
+    string Subject,
+    string Body,
+    IReadOnlyList<AlertAudience> To,
+    AlertUrgency Urgency,
+    string? Link = null,
+    string? CaseId = null,
+    AlertDeadline? Deadline = null);
+
+/// <summary>Levels a deadline alert can carry (the escalation ladder, DOMAIN.md §9).</summary>
+public enum AlertLevel
+{
+    /// <summary>提醒: half the time is gone.</summary>
+    Reminder,
+
+    /// <summary>预警 (yellow).</summary>
+    Warning,
+
+    /// <summary>临期 (orange).</summary>
+    Critical,
+
+    /// <summary>超期 (red).</summary>
+    Overdue,
+}
+
+/// <summary>The structured deadline behind an alert: enough to word it correctly whenever it is delivered.</summary>
+/// <param name="Clock">The clock name in the case (e.g. <c>handling</c>).</param>
+/// <param name="Rule">The rule's name as the law states it (e.g. 办理期限).</param>
+/// <param name="Article">The article (e.g. 《信访工作条例》第三十四条).</param>
+/// <param name="DueDate">The last legal day (inclusive).</param>
+/// <param name="DueAt">24:00 of the due date (Asia/Shanghai).</param>
+public sealed record AlertDeadline(string Clock, string Rule, string Article, LocalDate DueDate, Instant DueAt, AlertLevel Level);

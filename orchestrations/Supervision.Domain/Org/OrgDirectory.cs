@@ -10,10 +10,21 @@ namespace Supervision.Domain.Org;
 /// </summary>
 public sealed class OrgDirectory
 {
+    /// <summary>Size caps of a directory document (a province has a few thousand units).</summary>
+    public const int MaxUnits = 5_000;
+
+    public const int MaxPeople = 50_000;
+
+    public const int MaxNameLength = 100;
+
+    public const int MaxIdLength = 100;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        AllowDuplicateProperties = false,
+        MaxDepth = 16,
     };
 
     private readonly Dictionary<string, OrgUnit> units;
@@ -34,6 +45,12 @@ public sealed class OrgDirectory
     public IReadOnlyList<OrgUnit> Units { get; }
 
     public IReadOnlyList<Person> People { get; }
+
+    /// <summary>
+    /// A directory with no units, for a host that starts before its directory is loaded. The only directory not
+    /// validated: <see cref="Parse"/>, <see cref="From"/> and edits refuse an empty one.
+    /// </summary>
+    public static OrgDirectory Empty { get; } = new([], []);
 
     /// <summary>The fictional demo org embedded in the assembly: a province, a city, two counties, townships.</summary>
     public static OrgDirectory Demo { get; } = Parse(ReadResource("Supervision.Domain.Org.Data.demo-org.json"));
@@ -64,13 +81,46 @@ public sealed class OrgDirectory
     /// <exception cref="DataValidationException">See <see cref="Parse"/>.</exception>
     public static OrgDirectory From(OrgSeed seed)
     {
-        var errors = Validate(seed.Units ?? [], seed.People ?? []);
+        ArgumentNullException.ThrowIfNull(seed);
+        var errors = new List<string>();
+        if (seed.Units is null)
+        {
+            errors.Add("units is required (an array of units)");
+        }
+
+        if (seed.People is null)
+        {
+            errors.Add("people is required (an array of people)");
+        }
+
+        errors.AddRange(Validate(seed.Units ?? [], seed.People ?? []));
         if (errors.Count > 0)
         {
             throw new DataValidationException("org directory", errors);
         }
 
-        return new OrgDirectory(seed.Units ?? [], seed.People ?? []);
+        return new OrgDirectory(seed.Units!, seed.People!);
+    }
+
+    /// <summary>
+    /// The ids among <paramref name="referencedUnitIds"/> this directory does not have (distinct, ordinal order). The
+    /// HTTP layer passes the units open cases reference (responsible, handling, bureau, registering) before it swaps a
+    /// replacement directory in; a non-empty answer means the replacement drops a unit still in use.
+    /// </summary>
+    public IReadOnlyList<string> MissingUnits(IEnumerable<string?> referencedUnitIds)
+    {
+        ArgumentNullException.ThrowIfNull(referencedUnitIds);
+        return [.. referencedUnitIds.Where(id => !string.IsNullOrEmpty(id) && !units.ContainsKey(id)).Select(id => id!)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>This directory, or a <see cref="DataValidationException"/> naming every referenced unit it lacks.</summary>
+    public OrgDirectory RequireUnits(IEnumerable<string?> referencedUnitIds)
+    {
+        var missing = MissingUnits(referencedUnitIds);
+        return missing.Count == 0
+            ? this
+            : throw new DataValidationException("org directory", [.. missing.Select(id => $"unit '{id}' is still referenced by open cases and cannot be removed")]);
     }
 
     /// <summary>The seed document this directory round-trips to.</summary>
@@ -168,12 +218,59 @@ public sealed class OrgDirectory
     public IEnumerable<string> UnitsOf(string personId) =>
         PersonById(personId)?.Roles.Select(r => r.Unit).Distinct(StringComparer.Ordinal) ?? [];
 
-    private static List<string> Validate(IReadOnlyList<OrgUnit> unitList, IReadOnlyList<Person> peopleList)
+    private static List<string> Validate(IReadOnlyList<OrgUnit?> rawUnits, IReadOnlyList<Person?> rawPeople)
     {
         var errors = new List<string>();
+        if (rawUnits.Count > MaxUnits)
+        {
+            errors.Add($"too many units: {rawUnits.Count} (at most {MaxUnits})");
+        }
+
+        if (rawPeople.Count > MaxPeople)
+        {
+            errors.Add($"too many people: {rawPeople.Count} (at most {MaxPeople})");
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors; // do not walk an oversized document
+        }
+
+        if (rawUnits.Count == 0)
+        {
+            errors.Add("the directory has no units");
+        }
+
+        if (rawUnits.Any(u => u is null))
+        {
+            errors.Add("units contains null entries");
+        }
+
+        if (rawPeople.Any(p => p is null))
+        {
+            errors.Add("people contains null entries");
+        }
+
+        var unitList = rawUnits.Where(u => u is not null).Select(u => u!).ToList();
+        var peopleList = rawPeople.Where(p => p is not null).Select(p => p!).ToList();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var u in unitList)
         {
+            if (u.Id is { Length: > MaxIdLength })
+            {
+                errors.Add($"unit id '{u.Id[..20]}…' is longer than {MaxIdLength} characters");
+            }
+
+            if (u.Name is { Length: > MaxNameLength })
+            {
+                errors.Add($"unit '{u.Id}' has a name longer than {MaxNameLength} characters");
+            }
+
+            if (string.IsNullOrWhiteSpace(u.Region))
+            {
+                errors.Add($"unit '{u.Id}' has no region");
+            }
+
             if (string.IsNullOrWhiteSpace(u.Id))
             {
                 errors.Add($"a unit ({u.Name}) has no id");
@@ -237,19 +334,53 @@ public sealed class OrgDirectory
             if (string.IsNullOrWhiteSpace(p.Id))
             {
                 errors.Add($"a person ({p.Name}) has no id");
+                continue;
             }
             else if (!personIds.Add(p.Id))
             {
                 errors.Add($"duplicate person id '{p.Id}'");
             }
 
-            if (p.Id.StartsWith(Cases.Actors.PetitionerPrefix, StringComparison.Ordinal) || p.Id == Cases.Actors.System)
+            if (p.Id.Length > MaxIdLength)
+            {
+                errors.Add($"person id '{p.Id[..20]}…' is longer than {MaxIdLength} characters");
+            }
+
+            if (string.IsNullOrWhiteSpace(p.Name))
+            {
+                errors.Add($"person '{p.Id}' has no name");
+            }
+            else if (p.Name.Length > MaxNameLength)
+            {
+                errors.Add($"person '{p.Id}' has a name longer than {MaxNameLength} characters");
+            }
+
+            if (p.Id.StartsWith(Cases.Actors.PetitionerPrefix, StringComparison.Ordinal) || p.Id == Cases.Actors.System
+                || p.Id == Cases.Actors.PetitionerRecorded)
             {
                 errors.Add($"person id '{p.Id}' is reserved");
             }
 
-            foreach (var r in p.Roles ?? [])
+            if (p.Roles is null)
             {
+                errors.Add($"person '{p.Id}' has no roles array");
+                continue;
+            }
+
+            foreach (var r in p.Roles)
+            {
+                if (r is null)
+                {
+                    errors.Add($"person '{p.Id}' has a null role entry");
+                    continue;
+                }
+
+                if (!Enum.IsDefined(r.Role))
+                {
+                    errors.Add($"person '{p.Id}' holds an unknown role");
+                    continue;
+                }
+
                 if (!byId.TryGetValue(r.Unit ?? string.Empty, out var unit))
                 {
                     errors.Add($"person '{p.Id}' holds {r.Role} at unknown unit '{r.Unit}'");

@@ -150,7 +150,7 @@ public sealed class CaseClockTests
 
         var twice = Given([.. accepted, .. then.Events]).When(new ApproveExtension(Head, 10, "再次延期", D("2025-11-30")), "2025-11-30")
             .Rejected(RejectionKind.InvalidTransition);
-        Assert.Contains("once", twice.Reason, StringComparison.Ordinal);
+        Assert.Contains("Art. 34 allows one extension", twice.Reason, StringComparison.Ordinal); // H6 wording
     }
 
     [Fact]

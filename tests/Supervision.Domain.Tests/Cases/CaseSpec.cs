@@ -13,6 +13,9 @@ public static class CaseSpec
 {
     public const string CaseId = "XF-2025-000001";
     public const string QueryCode = "Q-7F3K-91";
+
+    /// <summary>A fictional identity number with a valid GB 11643 check character (the golden files keep the old, invalid one).</summary>
+    public const string IdNumber = "990101199001011230";
     public const string Registrar = "ca-registrar";      // 东城县信访局
     public const string Bureau = "ca-bureau";
     public const string Agency = "ca-housing";           // 东城县住建局
@@ -41,7 +44,7 @@ public static class CaseSpec
     public static DecisionContext Ctx(Instant now, string actor = "test") => new(CaseId, "m-" + now.ToUnixTimeTicks(), now, actor);
 
     public static RegisterCase Register(string at, Category? category = Category.Complaint, string unit = Bureau, string actor = Registrar) =>
-        new(actor, CaseId, QueryCode, Channel.Letter, At(at), unit, new Petitioner("张三", "990101199001011234", "13800000000", "东城县青石镇1号"),
+        new(actor, CaseId, QueryCode, Channel.Letter, At(at), unit, new Petitioner("张三", IdNumber, "13800000000", "东城县青石镇1号"),
             "要求解决房屋质量问题", "house:ca1-001", Category: category);
 
     /// <summary>A sample of each command, differing from anything on the paths, with an actor fit for the state.</summary>
@@ -73,6 +76,8 @@ public static class CaseSpec
             "report-major" => new ReportMajor(bureauHolds ? Registrar : staff, "可能引发群体性事件"),
             "record-repeat" => new RecordRepeatPetition("cb-registrar", At(now), Channel.Phone, "cb-bureau"),
             "migrate-policy" => new MigratePolicy(Actors.System, 2),
+            // The same code again: a no-op here, so the petitioner samples (PetitionerActor) keep working; H1 tests a new code.
+            "reissue-query-code" => new ReissueQueryCode(Registrar, QueryCode, "salt-2"),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, null),
         };
     }

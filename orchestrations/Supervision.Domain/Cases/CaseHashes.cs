@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using NodaTime;
+
+namespace Supervision.Domain.Cases;
+
+/// <summary>Deterministic hashes (no randomness): repeat fingerprints and query-code lookups.</summary>
+public static class CaseHashes
+{
+    /// <summary>
+    /// The repeat fingerprint (Arts. 19, 36): SHA-256, lower-case hex, of the petitioner key and the normalised matter
+    /// key. The petitioner key is the id number when one is given (NFKC, no whitespace, upper-case <c>X</c>), else the
+    /// name (NFKC, case-folded, no whitespace or punctuation) and the phone's digits (a leading 86 country code
+    /// dropped). The matter key is NFKC-normalised (full-width → half-width), case-folded, with all punctuation and
+    /// whitespace removed. Rows written before this normalisation carry <see cref="LegacyFingerprint"/>.
+    /// </summary>
+    public static string Fingerprint(Petitioner petitioner, string matterKey)
+    {
+        ArgumentNullException.ThrowIfNull(petitioner);
+        var id = NormaliseIdNumber(petitioner.IdNumber);
+        var who = id.Length > 0
+            ? "id:" + id
+            : $"np:{Normalise(petitioner.Name)}|{NormalisePhone(petitioner.Phone)}";
+        return Hash($"fp2|{who}|{Normalise(matterKey)}");
+    }
+
+    /// <summary>The fingerprint as rows written before normalisation (v1) carry it; look up both until they are rebuilt.</summary>
+    public static string LegacyFingerprint(Petitioner petitioner, string matterKey)
+    {
+        ArgumentNullException.ThrowIfNull(petitioner);
+        return Hash($"{(petitioner.IdNumber ?? petitioner.Name ?? string.Empty).Trim()}|{(matterKey ?? string.Empty).Trim()}");
+    }
+
+    /// <summary>
+    /// An unsalted SHA-256 of a query code. Kept for callers that still use it; never store it (a 10-digit code is
+    /// found from it by brute force in seconds). Cases keep <see cref="QueryCodes.Hash"/> instead.
+    /// </summary>
+    public static string QueryCode(string queryCode) => Hash("query-code|" + queryCode);
+
+    /// <summary>NFKC (full-width → half-width), case fold, and no punctuation, whitespace, control or format characters.</summary>
+    public static string Normalise(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        var folded = text.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+        var sb = new StringBuilder(folded.Length);
+        foreach (var ch in folded)
+        {
+            var cat = char.GetUnicodeCategory(ch);
+            if (char.IsWhiteSpace(ch) || char.IsPunctuation(ch) || cat is UnicodeCategory.Control or UnicodeCategory.Format
+                or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                continue;
+            }
+
+            sb.Append(ch);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>An id number as compared: NFKC, no whitespace or separators, upper case (<c>x</c> → <c>X</c>).</summary>
+    public static string NormaliseIdNumber(string? idNumber)
+    {
+        if (string.IsNullOrWhiteSpace(idNumber))
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder(18);
+        foreach (var ch in idNumber.Normalize(NormalizationForm.FormKC))
+        {
+            if (!char.IsWhiteSpace(ch) && ch != '-' && char.GetUnicodeCategory(ch) != UnicodeCategory.Format)
+            {
+                sb.Append(char.ToUpperInvariant(ch));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The digits of a phone number (full-width digits included); a leading 86/0086 country code is dropped.</summary>
+    public static string NormalisePhone(string? phone)
+    {
+        if (string.IsNullOrWhiteSpace(phone))
+        {
+            return string.Empty;
+        }
+
+        var digits = new string([.. phone.Normalize(NormalizationForm.FormKC).Where(char.IsAsciiDigit)]);
+        if (digits.StartsWith("0086", StringComparison.Ordinal))
+        {
+            digits = digits[4..];
+        }
+        else if (digits.Length == 13 && digits.StartsWith("86", StringComparison.Ordinal))
+        {
+            digits = digits[2..];
+        }
+
+        return digits;
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
+/// <summary>
+/// The petitioner's query code (查询码) is a credential: the domain keeps only a salted PBKDF2-SHA256 hash of it. The
+/// caller (the HTTP layer) generates the code and a salt with a CSPRNG and passes both in the command; the domain
+/// derives the per-case salt from the case id and that salt, so decisions stay deterministic and replay identically.
+/// Stored format: <c>pbkdf2-sha256${iterations}${salt base64}${hash base64}</c>.
+/// </summary>
+public static class QueryCodes
+{
+    /// <summary>PBKDF2 iterations for new hashes (the stored value names its own count, so it can be raised later).</summary>
+    public const int Iterations = 100_000;
+
+    private const string Scheme = "pbkdf2-sha256";
+
+    /// <summary>
+    /// Iterations used for new hashes. Internal and settable only so the test assembly can make thousands of decisions
+    /// cheaply; stored hashes name their own count, so verification never depends on it.
+    /// </summary>
+    internal static int NewHashIterations { get; set; } = Iterations;
+    private const int MaxIterations = 2_000_000;
+    private const int HashBytes = 32;
+
+    /// <summary>The stored hash of <paramref name="queryCode"/> for case <paramref name="caseId"/> with the caller's <paramref name="salt"/>.</summary>
+    /// <param name="salt">The caller's random salt (any text); null for events written before salts (then the case id alone salts it).</param>
+    public static string Hash(string queryCode, string caseId, string? salt)
+    {
+        ArgumentNullException.ThrowIfNull(queryCode);
+        var saltBytes = SHA256.HashData(Encoding.UTF8.GetBytes($"query-code-salt|{caseId}|{salt}"));
+        var iterations = NewHashIterations;
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), saltBytes, iterations, HashAlgorithmName.SHA256, HashBytes);
+        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(saltBytes)}${Convert.ToBase64String(hash)}");
+    }
+
+    /// <summary>Whether <paramref name="queryCode"/> matches a stored hash; constant-time compare, false for a malformed hash.</summary>
+    public static bool Verify(string? stored, string? queryCode)
+    {
+        if (stored is null || string.IsNullOrEmpty(queryCode))
+        {
+            return false;
+        }
+
+        var parts = stored.Split('$');
+        if (parts.Length != 4 || parts[0] != Scheme
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations is < 1 or > MaxIterations)
+        {
+            return false;
+        }
+
+        byte[] salt, expected;
+        try
+        {
+            salt = Convert.FromBase64String(parts[2]);
+            expected = Convert.FromBase64String(parts[3]);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        if (expected.Length == 0)
+        {
+            return false;
+        }
+
+        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+
+    /// <summary>Codes are compared trimmed and NFKC-normalised (a full-width digit typed on a phone still matches).</summary>
+    private static string Normalise(string code) => code.Trim().Normalize(NormalizationForm.FormKC);
+}
+
+/// <summary>The resident identity number (公民身份号码, GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character.</summary>
+public static class IdNumbers
+{
+    private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+    /// <summary>Why the number is not a valid identity number, or null when it is. Compares the normalised form.</summary>
+    /// <param name="today">When given, a birth date after it is refused.</param>
+    public static string? Problem(string? idNumber, LocalDate? today = null)
+    {
+        var id = CaseHashes.NormaliseIdNumber(idNumber);
+        if (id.Length != 18)
+        {
+            return "an identity number has 18 characters (GB 11643)";
+        }
+
+        for (var i = 0; i < 17; i++)
+        {
+            if (!char.IsAsciiDigit(id[i]))
+            {
+                return "the first 17 characters of an identity number are digits (GB 11643)";
+            }
+        }
+
+        if (!char.IsAsciiDigit(id[17]) && id[17] != 'X')
+        {
+            return "the check character of an identity number is a digit or X (GB 11643)";
+        }
+
+        var year = int.Parse(id.AsSpan(6, 4), CultureInfo.InvariantCulture);
+        var month = int.Parse(id.AsSpan(10, 2), CultureInfo.InvariantCulture);
+        var day = int.Parse(id.AsSpan(12, 2), CultureInfo.InvariantCulture);
+        if (year < 1900 || month is < 1 or > 12 || day < 1 || day > CalendarSystem.Iso.GetDaysInMonth(year, month)
+            || (today is { } t && new LocalDate(year, month, day) > t))
+        {
+            return "the birth date in the identity number is not a valid date (GB 11643)";
+        }
+
+        return id[17] == CheckCharacter(id) ? null : "the check character of the identity number does not match (GB 11643, ISO 7064 MOD 11-2)";
+    }
+
+    public static bool IsValid(string? idNumber, LocalDate? today = null) => Problem(idNumber, today) is null;
+
+    /// <summary>The ISO 7064 MOD 11-2 check character of the first 17 digits.</summary>
+    public static char CheckCharacter(string first17)
+    {
+        ArgumentNullException.ThrowIfNull(first17);
+        var sum = 0;
+        for (var i = 0; i < 17; i++)
+        {
+            sum += (first17[i] - '0') * Weights[i];
+        }
+
+        return "10X98765432"[sum % 11];
+    }
+}
