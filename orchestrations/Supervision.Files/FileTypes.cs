@@ -103,7 +103,7 @@ public static class FileTypes
             return Zip;
         }
 
-        if (head.StartsWith("MZ"u8) || head.StartsWith("\x7FELF"u8))
+        if (head.StartsWith("MZ"u8) || head.StartsWith("\u007FELF"u8))
         {
             return Executable;
         }
