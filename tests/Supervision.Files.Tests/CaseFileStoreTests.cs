@@ -309,4 +309,59 @@ public class CaseFileStoreTests
             store.CreateDownloadLinkAsync(Case, "ffffffffffffffffffffffffffffffff", TimeSpan.FromMinutes(1), "p"));
         Assert.Equal(CaseFileError.NotFound, e.Reason);
     }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_upload_leaves_nothing_behind()
+    {
+        var (store, container, _) = await TestFiles.StoreAsync(new CaseFileOptions { LinkSigningKey = TestFiles.Key, BlockSizeBytes = 64 * 1024 });
+        var source = new FailingAfter(new GeneratedPdfStream(1_000_000), 300_000);
+
+        await Assert.ThrowsAsync<IOException>(() => store.UploadAsync(Case, CaseFileKind.Evidence, "e.pdf", source, null));
+
+        var all = new List<string>();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, null, CancellationToken.None))
+        {
+            all.Add(item.Name);
+        }
+
+        Assert.Empty(all);
+    }
+
+    /// <summary>Reads like a request body whose client goes away after <paramref name="limit"/> bytes.</summary>
+    private sealed class FailingAfter(Stream inner, long limit) : Stream
+    {
+        private long read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (read >= limit)
+            {
+                throw new IOException("The client closed the connection.");
+            }
+
+            var n = inner.Read(buffer, offset, (int)Math.Min(count, limit - read));
+            read += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
