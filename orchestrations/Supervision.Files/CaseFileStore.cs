@@ -349,8 +349,13 @@ public sealed class CaseFileStore
         }
         catch (CaseFileException e) when (e.Reason == CaseFileError.Immutable)
         {
+            // Sealed while the replacement streamed in: the sealed file wins, the replacement goes.
             await Blob(owner, replacement.FileId).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
             throw;
+        }
+        catch (CaseFileException e) when (e.Reason == CaseFileError.NotFound)
+        {
+            // Deleted meanwhile by someone else: the replacement stands.
         }
 
         return replacement;

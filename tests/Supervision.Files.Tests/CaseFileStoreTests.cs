@@ -209,6 +209,23 @@ public class CaseFileStoreTests
     }
 
     [Fact]
+    public async Task A_seal_that_lands_while_a_replacement_streams_in_wins_and_the_replacement_is_removed()
+    {
+        var (store, _, _) = await TestFiles.StoreAsync(new CaseFileOptions { LinkSigningKey = TestFiles.Key, BlockSizeBytes = 64 * 1024 });
+        var draft = await store.UploadAsync(Case, CaseFileKind.Reply, "稿.pdf", new MemoryStream(TestFiles.Pdf(5000)), null);
+        var sealing = new SealWhenRead(new MemoryStream(TestFiles.Pdf(300_000)), () => store.SealAsync(Case, draft.FileId));
+
+        var e = await Assert.ThrowsAsync<CaseFileException>(() =>
+            store.ReplaceAsync(Case, draft.FileId, "改.pdf", sealing, null));
+
+        Assert.Equal(CaseFileError.Immutable, e.Reason);
+        Assert.True(sealing.Sealed);
+        var left = Assert.Single(await store.ListAsync(Case));
+        Assert.Equal(draft.FileId, left.FileId);
+        Assert.True(left.IsSealed);
+    }
+
+    [Fact]
     public async Task An_unsealed_draft_can_be_replaced_and_deleted()
     {
         var (store, _, _) = await TestFiles.StoreAsync();
@@ -351,6 +368,46 @@ public class CaseFileStoreTests
 
             var n = inner.Read(buffer, offset, (int)Math.Min(count, limit - read));
             read += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Runs <paramref name="seal"/> once, after the first read, as if another request sealed the file meanwhile.</summary>
+    private sealed class SealWhenRead(Stream inner, Func<Task> seal) : Stream
+    {
+        public bool Sealed { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            if (!Sealed)
+            {
+                Sealed = true;
+                await seal();
+            }
+
             return n;
         }
 
