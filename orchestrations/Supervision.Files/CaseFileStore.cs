@@ -488,7 +488,7 @@ public sealed class CaseFileStore
         {
             var what = sniffed is null ? "of a type that is not recognised" : $"{sniffed}";
             throw new CaseFileException(CaseFileError.TypeNotAllowed,
-                $"the content is {what}, which is not accepted for {kind}; accepted: {accepted}");
+                $"the content is {what}, which is not accepted for {kind}; accepted: {accepted} (text must be UTF-8, Word and Excel files .docx/.xlsx)");
         }
 
         if (declared is not null && declared != sniffed)

@@ -87,6 +87,38 @@ public class CaseFileStoreTests
     }
 
     [Fact]
+    public async Task The_size_limit_is_inclusive_to_the_byte()
+    {
+        var policy = FilePolicy.Default with
+        {
+            Kinds = new Dictionary<CaseFileKind, KindPolicy>(FilePolicy.Default.Kinds)
+            {
+                [CaseFileKind.Reply] = FilePolicy.Default.Kinds[CaseFileKind.Reply] with { MaxBytes = 131_072 },
+            },
+        };
+        var (store, _, _) = await TestFiles.StoreAsync(new CaseFileOptions { LinkSigningKey = TestFiles.Key, BlockSizeBytes = 64 * 1024, Policy = policy });
+
+        var atLimit = await store.UploadAsync(Case, CaseFileKind.Reply, "a.pdf", new MemoryStream(TestFiles.Pdf(131_072)), null);
+        var e = await Assert.ThrowsAsync<CaseFileException>(() =>
+            store.UploadAsync(Case, CaseFileKind.Reply, "b.pdf", new MemoryStream(TestFiles.Pdf(131_073)), null));
+
+        Assert.Equal(131_072, atLimit.SizeBytes);
+        Assert.Equal(CaseFileError.TooLarge, e.Reason);
+        Assert.Equal([atLimit], await store.ListAsync(Case));
+    }
+
+    [Fact]
+    public async Task GBK_text_is_refused_with_the_advice_to_save_as_UTF8()
+    {
+        var (store, _, _) = await TestFiles.StoreAsync();
+        byte[] gbk = [0xD0, 0xC5, 0xB7, 0xC3, 0xCA, 0xC2, 0xCF, 0xEE]; // 信访事项
+        var e = await Assert.ThrowsAsync<CaseFileException>(() =>
+            store.UploadAsync(Case, CaseFileKind.Evidence, "信访事项.txt", new MemoryStream(gbk), "text/plain; charset=gbk"));
+        Assert.Equal(CaseFileError.TypeNotAllowed, e.Reason);
+        Assert.Contains("UTF-8", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_empty_file_is_refused()
     {
         var (store, _, _) = await TestFiles.StoreAsync();
