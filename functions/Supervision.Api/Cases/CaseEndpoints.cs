@@ -103,7 +103,9 @@ public static class CaseEndpoints
         body["$type"] = "register";
         body["actor"] = actor;
         body["caseId"] = "pending";
-        body["queryCode"] = NewQueryCode();
+        var queryCode = NewQueryCode();
+        body["queryCode"] = queryCode;
+        body["queryCodeSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         if (!TryDeserialize(body, out var parsed, out var error) || parsed is not RegisterCase draft)
         {
             return Problems.Invalid(error);
@@ -130,9 +132,10 @@ public static class CaseEndpoints
         var org = await s.Org.GetAsync(ct);
         var view = CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), [], []);
 
-        // The query code goes to the registrar once, to hand to the petitioner; no list or detail shows it again.
+        // The query code goes to the registrar once, to hand to the petitioner; only its salted hash is stored, so no
+        // list, detail or retried registration shows it again (a lost code is re-issued by a registrar).
         return Results.Json(
-            new { @case = view, queryCode = snapshot.State.QueryCode, replayed = result.Replayed },
+            new { @case = view, queryCode = result.Replayed ? null : queryCode, replayed = result.Replayed },
             CaseJson.Options,
             statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     }

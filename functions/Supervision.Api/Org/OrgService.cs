@@ -129,7 +129,7 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
     }
 
     private OrgDirectory Seed() =>
-        options.Value.Seed == "demo" ? OrgDirectory.Demo : OrgDirectory.From(new OrgSeed([], []));
+        options.Value.Seed == "demo" ? OrgDirectory.Demo : OrgDirectory.Empty;
 
     private BlobContainerClient? container;
 
