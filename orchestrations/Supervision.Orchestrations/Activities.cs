@@ -13,9 +13,19 @@ public sealed class Activities(
     DecisionStore decisions, ReadModelWriter readModels, IAlertSink alerts, IDurableEngine engine, OrchestrationStorage storage,
     StorageMetrics metrics, TimeProvider clock)
 {
-    /// <summary>Records a decision and returns it unchanged (the orchestrator continues from the returned value).</summary>
+    /// <summary>
+    /// Records a decision and returns it unchanged (the orchestrator continues from the returned value). The read-model
+    /// rows the decision implies are written first, then the events, snapshot and outcome: a client that got its answer
+    /// (the API waits for the outcome) reads its own write in lists too. Each write is idempotent (version guards), so a
+    /// re-executed activity changes nothing.
+    /// </summary>
     public async Task<DecisionRecord> RecordDecisionAsync(DecisionRecord record, CancellationToken ct = default)
     {
+        foreach (var effect in record.Effects.Where(e => EffectKinds.IsReadModel(e.Kind)))
+        {
+            await WriteReadModelAsync(effect, ct);
+        }
+
         await decisions.RecordAsync(record, ct);
         metrics.Decision(record.Status.ToString().ToLowerInvariant());
         return record;

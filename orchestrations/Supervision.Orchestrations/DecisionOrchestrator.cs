@@ -200,13 +200,9 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
         /// </summary>
         private async Task RunEffectsAsync(DecisionRecord recorded)
         {
-            if (recorded.Effects.Count == 0)
-            {
-                return;
-            }
-
+            // Read-model rows were written by RecordDecision itself, before the outcome (read-your-writes for the API).
             var running = new List<Task>(recorded.Effects.Count);
-            foreach (var effect in recorded.Effects)
+            foreach (var effect in recorded.Effects.Where(e => !EffectKinds.IsReadModel(e.Kind)))
             {
                 running.Add(RunEffectAsync(recorded, effect));
             }
@@ -289,4 +285,6 @@ public static class EffectKinds
     public const string Alert = "alert";
     public const string Upsert = "upsert";
     public const string Delete = "delete";
+
+    public static bool IsReadModel(string kind) => kind is Upsert or Delete;
 }
