@@ -62,7 +62,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         }
 
         var d = new Handlers(this, state, context);
-        return command switch
+        var decision = command switch
         {
             RegisterCase c => d.Register(c),
             ClassifyCase c => d.Classify(c),
@@ -84,8 +84,9 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             ReportMajor c => d.ReportMajor(c),
             RecordRepeatPetition c => d.RecordRepeat(c),
             MigratePolicy c => d.Migrate(c),
-            _ => Decision<CaseEvent>.Reject(Rejection.Invalid(name, state.Status.ToString(), "unknown command")),
+            _ => DecideSupervision(state, command, context),
         };
+        return WithCoHandlersStopped(state, decision, context.Now);
     }
 
     /// <summary>
@@ -117,7 +118,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         ReportMajor => s.Major && s.IsOpen,
         RecordRepeatPetition c => s.Repeats.Any(r => r.ReceivedAt == c.ReceivedAt && r.UnitId == c.UnitId),
         MigratePolicy c => s.IsOpen && s.Policy?.Version == c.Version,
-        _ => false,
+        _ => SatisfiedSupervision(s, command),
     };
 
     /// <summary>Which opinion a rating now concerns.</summary>
@@ -141,7 +142,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
 
         if (actor == Actors.System)
         {
-            return command is MigratePolicy ? null : $"'{command.Name}' must be issued by a person";
+            return command is MigratePolicy || IsSupervisionCommand(command) ? null : $"'{command.Name}' must be issued by a person";
         }
 
         if (actor.StartsWith(Actors.PetitionerPrefix, StringComparison.Ordinal))
@@ -391,7 +392,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         ClockReminderSent e => Reach(state, e.Name, e.Generation, ClockLevel.Reminder),
         ClockWarningRaised e => Reach(state, e.Name, e.Generation, ClockLevel.Warning),
         ClockCriticalRaised e => Reach(state, e.Name, e.Generation, ClockLevel.Critical),
-        ClockOverdue e => Reach(state, e.Name, e.Generation, ClockLevel.Overdue),
+        ClockOverdue e => WithOverdueTicket(Reach(state, e.Name, e.Generation, ClockLevel.Overdue), e),
         ClockLapsed e => Update(state, e.Name, e.Generation, c => c with { Status = ClockStatus.Lapsed, Reached = ClockLevel.Overdue, EndedAt = e.At }) with
         {
             // An unused remedy window leaves the last opinion standing.
@@ -399,7 +400,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
                 ? CaseStatus.Closed
                 : state.Status,
         },
-        _ => state,
+        _ => EvolveSupervision(state, @event),
     };
 
     private static System.Collections.Immutable.ImmutableList<string> Involve(System.Collections.Immutable.ImmutableList<string> units, string unitId) =>

@@ -75,7 +75,6 @@ internal static class CaseEffects
                 ClockAlert(c.Name, ClockLevel.Critical, profile.Critical);
                 break;
             case ClockOverdue c:
-                // Where the supervision ticket (督办单) hooks in: a later issue adds a SendMessage to the "ticket" orchestration here.
                 ClockAlert(c.Name, ClockLevel.Overdue, profile.Overdue);
                 break;
         }
@@ -107,6 +106,9 @@ internal static class CaseEffects
             };
             Alert(kind, subject, body, urgency, to);
         }
+
+        // Supervision tickets (督办单): raised on a red clock, closed when the case ends (CaseDecider.Supervision.cs).
+        effects.AddRange(decider.SupervisionEffects(before, e, after));
 
         // The row lives in the responsible unit's partition; when responsibility moves, the old row goes.
         var partition = after.ResponsibleUnitId ?? after.RegisteredBy;

@@ -31,6 +31,11 @@ namespace Supervision.Domain.Cases;
 [JsonDerivedType(typeof(RecordRepeatPetition), "record-repeat")]
 [JsonDerivedType(typeof(MigratePolicy), "migrate-policy")]
 [JsonDerivedType(typeof(ClockTimerElapsed), "timer")]
+[JsonDerivedType(typeof(ApplyConferenceExtension), "conference-extension")]
+[JsonDerivedType(typeof(ReassignCase), "reassign")]
+[JsonDerivedType(typeof(MarkSupervision), "mark-supervision")]
+[JsonDerivedType(typeof(ApplyJointAssignment), "joint-assignment")]
+[JsonDerivedType(typeof(RecordTicket), "record-ticket")]
 public abstract record CaseCommand(string Actor)
 {
     /// <summary>The stable discriminator, used in rejections and the transitions table.</summary>
@@ -171,6 +176,11 @@ public sealed record ClockTimerElapsed(string Actor, string Clock, ClockLevel Le
 [JsonDerivedType(typeof(ClockCriticalRaised), "clock-critical")]
 [JsonDerivedType(typeof(ClockOverdue), "clock-overdue")]
 [JsonDerivedType(typeof(ClockLapsed), "clock-lapsed")]
+[JsonDerivedType(typeof(ConferenceExtensionApplied), "conference-extension-applied")]
+[JsonDerivedType(typeof(CaseReassigned), "reassigned")]
+[JsonDerivedType(typeof(SupervisionMarked), "supervision-marked")]
+[JsonDerivedType(typeof(JointAssignmentApplied), "joint-assignment-applied")]
+[JsonDerivedType(typeof(TicketRecorded), "ticket-recorded")]
 public abstract record CaseEvent;
 
 /// <param name="Fingerprint">See <see cref="CaseState.Fingerprint"/>.</param>
@@ -264,3 +274,32 @@ public sealed record ClockOverdue(string Name, int Generation, LocalDate DueDate
 
 /// <summary>A window ran out unused.</summary>
 public sealed record ClockLapsed(string Name, int Generation, Instant At) : CaseEvent;
+
+// ───────────── Supervision hooks (督办, 联合交办): applied from the ticket, conference and joint orchestrations ─────────────
+
+/// <summary>The conference office extended the handling clock on a referred ticket (Art. 39); actor <c>system</c>.</summary>
+public sealed record ApplyConferenceExtension(string Actor, string TicketId, int Days, string Reason) : CaseCommand(Actor);
+
+/// <summary>The conference office gave the case to another agency (new routing); actor <c>system</c>.</summary>
+public sealed record ReassignCase(string Actor, string TicketId, string AgencyId, string Reason) : CaseCommand(Actor);
+
+/// <summary>The conference office listed (挂牌督办) and/or circulated (通报) the case; actor <c>system</c>.</summary>
+public sealed record MarkSupervision(string Actor, string TicketId, bool Listed, bool Circulated) : CaseCommand(Actor);
+
+/// <summary>An approved joint assignment (联合交办, Art. 24): the lead handles, co-handlers owe their part by their sub-deadlines.</summary>
+public sealed record ApplyJointAssignment(
+    string Actor, string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers) : CaseCommand(Actor);
+
+/// <summary>A ticket was raised about this case; the case closes it when the case ends.</summary>
+public sealed record RecordTicket(string Actor, string TicketId) : CaseCommand(Actor);
+
+public sealed record ConferenceExtensionApplied(string TicketId, int Days, string Reason, string By) : CaseEvent;
+
+public sealed record CaseReassigned(string TicketId, string? FromAgencyId, string AgencyId, LocalDate ReceivedOn, string Reason, string By) : CaseEvent;
+
+public sealed record SupervisionMarked(string TicketId, bool Listed, bool Circulated, string By) : CaseEvent;
+
+public sealed record JointAssignmentApplied(
+    string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers, LocalDate ReceivedOn, string By) : CaseEvent;
+
+public sealed record TicketRecorded(string TicketId) : CaseEvent;

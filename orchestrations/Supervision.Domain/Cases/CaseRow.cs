@@ -49,6 +49,11 @@ public static class CaseRow
     public const string Fingerprint = "fingerprint";
     public const string QueryCodeHash = "queryCodeHash";
     public const string UpdatedAt = "updatedAt";
+    public const string Listed = "listed";
+    public const string Circulated = "circulated";
+    public const string OpenTickets = "openTickets";
+    public const string JointAssignmentId = "jointAssignmentId";
+    public const string CoHandlers = "coHandlers";
 
     /// <summary>The row's values as of <paramref name="now"/> (the light is the worst among running obligation clocks).</summary>
     public static IReadOnlyDictionary<string, object?> Values(OrgDirectory org, CaseState s, Instant now)
@@ -93,6 +98,11 @@ public static class CaseRow
             [Fingerprint] = s.Fingerprint,
             [QueryCodeHash] = s.QueryCode is null ? null : CaseHashes.QueryCode(s.QueryCode),
             [UpdatedAt] = now.ToDateTimeOffset(),
+            [Listed] = s.Listed,
+            [Circulated] = s.Circulated,
+            [OpenTickets] = s.OpenTickets.Count,
+            [JointAssignmentId] = s.JointAssignmentId,
+            [CoHandlers] = string.Join(ListSeparator, s.CoHandlers.Select(c => c.UnitId)),
         };
     }
 }
