@@ -143,6 +143,7 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
             AcceptResponse or RejectResponse => supervisor ? null : "only a supervisor of the supervising petition bureau reviews the response",
             ConferenceDecision => conference ? null : "only staff of the conference office of the bureau's level decide on a referral",
             RecommendAccountability => supervisor || conference ? null : "only the supervising bureau or its conference office recommends accountability",
+            RecordAccountabilityReply when s.Accountability is null => null, // nothing is owed: the handler answers 409
             RecordAccountabilityReply => Staff(s.Accountability?.TargetUnitId) || Has(Role.Leader, s.Accountability?.TargetUnitId)
                 ? null : "only the body the recommendation went to records its reply",
             _ => "not allowed",
