@@ -145,6 +145,8 @@ public sealed class CaseJsonTests
     [InlineData("registered.json", typeof(CaseRegistered))]
     [InlineData("extension-approved.json", typeof(ExtensionApproved))]
     [InlineData("clock-started.json", typeof(ClockStarted))]
+    [InlineData("joint-assignment-applied.json", typeof(JointAssignmentApplied))]
+    [InlineData("conference-extension-applied.json", typeof(ConferenceExtensionApplied))]
     public void Golden_single_events_keep_their_shape(string file, Type type)
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Cases", "Golden", file));

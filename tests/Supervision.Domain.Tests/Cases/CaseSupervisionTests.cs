@@ -136,4 +136,17 @@ public sealed class CaseSupervisionTests
         f.Ok(new IssueReply(Officer, Outcome.Support, "o.pdf"), At("2025-10-10"));
         Assert.Equal(ClockStatus.Stopped, f.State.Clock("cohandler:ca-land")!.Status);
     }
+
+    [Fact]
+    public void A_state_with_supervision_data_round_trips_as_a_snapshot()
+    {
+        var f = Case(Registered);
+        f.Ok(new ApplyJointAssignment(Actors.System, "LH-1", Agency, D("2025-11-28"), [new CoHandlerDeadline("ca-land", D("2025-11-20"))]), At("2025-09-11"));
+        f.Ok(new RecordTicket(Actors.System, "DB-1"), At("2025-09-12"));
+        f.Ok(new MarkSupervision(Actors.System, "DB-1", true, true), At("2025-09-12"));
+        var json = CaseJson.Serialize(f.State);
+        var back = CaseJson.Deserialize<CaseState>(json);
+        Assert.Equal(json, CaseJson.Serialize(back));
+        Assert.Equal(("LH-1", "ca-land", "DB-1", true), (back.JointAssignmentId, Assert.Single(back.CoHandlers).UnitId, Assert.Single(back.OpenTickets), back.Circulated));
+    }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Orchestration;
 using Supervision.Domain.Tests.Tickets;
@@ -138,4 +141,33 @@ public sealed class JointMatrixTests
         Assert.Equal(state, JointJson.Serialize(JointJson.Deserialize<JointState>(state)));
         Assert.Equal(state, JointJson.Serialize(JointJson.Deserialize<List<JointEvent>>(JointJson.Serialize(f.History)).Aggregate(Joint.Initial, Joint.Evolve)));
     }
+
+    private static readonly JsonSerializerOptions Indented = new(JointJson.Options) { WriteIndented = true };
+
+    /// <summary>A recorded joint-assignment history is a contract: it must keep loading and fold to the same state.</summary>
+    [Fact]
+    public void Golden_joint_history_still_loads_and_folds()
+    {
+        const string file = "joint-disputed-v1.json";
+        var f = Disputed();
+        f.Fire("dispute:remind");
+        f.Ok(new ResolveDispute("ca-leader", Arrangement(lead: Land, co: Agency), "由自然资源局牵头"), At("2025-09-12"));
+        f.Ok(new AmendJointAssignment(ConfStaff, Arrangement(lead: Land, co: Agency, leadDue: "2025-12-12"), "延长期限"), At("2025-09-15"));
+        var path = Path.Combine(SourceDir(), "JointAssignments", "Golden", file);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, JsonSerializer.Serialize(f.History, Indented) + "\n");
+            Assert.Fail($"golden file {file} was missing and has been written; commit it and re-run");
+        }
+
+        var text = File.ReadAllText(path);
+        var stored = JointJson.Deserialize<List<JointEvent>>(text);
+        var state = stored.Aggregate(Joint.Initial, Joint.Evolve);
+        Assert.Equal(JointJson.Serialize(f.State), JointJson.Serialize(state));
+        Assert.Equal((JointStatus.Approved, Land, true), (state.Status, state.Arrangement!.LeadAgencyId, state.Amended));
+        Assert.Equal(JsonNode.Parse(text)!.ToJsonString(), JsonNode.Parse(JointJson.Serialize(stored))!.ToJsonString());
+    }
+
+    private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(Path.GetDirectoryName(path))!;
 }
