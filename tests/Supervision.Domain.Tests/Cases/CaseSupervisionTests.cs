@@ -149,4 +149,30 @@ public sealed class CaseSupervisionTests
         Assert.Equal(json, CaseJson.Serialize(back));
         Assert.Equal(("LH-1", "ca-land", "DB-1", true), (back.JointAssignmentId, Assert.Single(back.CoHandlers).UnitId, Assert.Single(back.OpenTickets), back.Circulated));
     }
+
+    [Fact]
+    public void Each_supervision_command_applied_twice_yields_nothing_the_second_time()
+    {
+        (CaseCommand, string)[] path =
+        [
+            .. Registered,
+            (new ApplyJointAssignment(Actors.System, "LH-1", Agency, D("2025-11-28"), [new CoHandlerDeadline("ca-land", D("2025-11-20"))]), "2025-09-11"),
+            (new RecordTicket(Actors.System, "DB-1"), "2025-09-11"),
+            (new MarkSupervision(Actors.System, "DB-1", true, false), "2025-09-11"),
+            (new AcceptCase(Officer), "2025-09-12"),
+            (new ApplyConferenceExtension(Actors.System, "DB-1", 10, "联席会议同意"), "2025-09-13"),
+            (new ReassignCase(Actors.System, "DB-1", "cb-housing", "联席会议改交"), "2025-09-14"),
+        ];
+        var state = Decider.Initial;
+        foreach (var (command, at) in path)
+        {
+            var first = Decider.Decide(state, command, Ctx(At(at)));
+            Assert.False(first.IsRejected, $"{command.Name}: {first.Rejection}");
+            Assert.NotEmpty(first.Events);
+            state = first.Events.Aggregate(state, Decider.Evolve);
+            var second = Decider.Decide(state, command, Ctx(At(at)));
+            Assert.False(second.IsRejected, $"{command.Name} redelivered: {second.Rejection}");
+            Assert.Empty(second.Events);
+        }
+    }
 }
