@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Supervision.Domain.Cases;
+using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
+using Supervision.Domain.Tickets;
 using Supervision.Functions.Alerts;
 using Supervision.Functions.Auth;
 using Supervision.Functions.Cases;
@@ -65,6 +67,12 @@ public static class Composition
         builder.Services.AddSingleton<OrgService>();
         builder.Services.AddSingleton<HostedCaseDecider>();
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedCaseDecider>(), CaseJson.Options));
+
+        // A red case clock sends RaiseTicket to "ticket"; conference and joint decisions come back to "case" (docs/supervision.md).
+        builder.Services.AddSingleton<HostedTicketDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
+        builder.Services.AddSingleton<HostedJointDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
         builder.Services.AddSingleton<CaseServices>();
 
         var underFunctionsHost = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT"));
