@@ -1,6 +1,6 @@
-using Supervision.Domain.Org;
 using Supervision.Api.Auth;
 using Supervision.Api.Platform;
+using Supervision.Domain.Org;
 
 namespace Supervision.Api.Org;
 

@@ -4,7 +4,9 @@ using Supervision.Api.Cases;
 using Supervision.Api.Demo;
 using Supervision.Api.Org;
 using Supervision.Domain.Cases;
+using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
+using Supervision.Domain.Tickets;
 using Supervision.Orchestrations;
 
 namespace Supervision.Api.Platform;
@@ -53,6 +55,17 @@ public static class Composition
         builder.Services.AddSingleton<OrgService>();
         builder.Services.AddSingleton<HostedCaseDecider>();
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedCaseDecider>(), CaseJson.Options));
+
+        // A red case clock sends RaiseTicket to "ticket"; conference and joint decisions come back to "case" (docs/supervision.md).
+        builder.Services.AddSingleton<HostedTicketDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
+        builder.Services.AddSingleton<HostedJointDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
+        // A red case clock sends RaiseTicket to "ticket"; conference and joint decisions come back to "case" (docs/supervision.md).
+        builder.Services.AddSingleton<HostedTicketDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
+        builder.Services.AddSingleton<HostedJointDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddSingleton<ReadModelRebuilder>();
 

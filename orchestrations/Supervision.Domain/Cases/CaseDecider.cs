@@ -79,7 +79,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         }
 
         var d = new Handlers(this, state, context, Actors.Recorded(command.Actor));
-        return command switch
+        var decision = command switch
         {
             RegisterCase c => d.Register(c),
             ClassifyCase c => d.Classify(c),
@@ -102,8 +102,9 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             RecordRepeatPetition c => d.RecordRepeat(c),
             MigratePolicy c => d.Migrate(c),
             ReissueQueryCode c => d.ReissueQueryCode(c),
-            _ => Decision<CaseEvent>.Reject(Rejection.Invalid(name, state.Status.ToString(), "unknown command")),
+            _ => DecideSupervision(state, command, context),
         };
+        return WithCoHandlersStopped(state, decision, context.Now);
     }
 
     /// <summary>
@@ -136,7 +137,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         RecordRepeatPetition c => s.Repeats.Any(r => r.ReceivedAt == c.ReceivedAt && r.UnitId == c.UnitId),
         MigratePolicy c => s.IsOpen && s.Policy?.Version == c.Version,
         ReissueQueryCode c => s.Status != CaseStatus.New && CaseVisibility.CanPetitionerSee(s, c.QueryCode),
-        _ => false,
+        _ => SatisfiedSupervision(s, command),
     };
 
     /// <summary>Which opinion a rating now concerns.</summary>
@@ -160,7 +161,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
 
         if (actor == Actors.System)
         {
-            return command is MigratePolicy ? null : $"'{command.Name}' must be issued by a person";
+            return command is MigratePolicy || IsSupervisionCommand(command) ? null : $"'{command.Name}' must be issued by a person";
         }
 
         if (Actors.IsPetitioner(actor))
@@ -385,7 +386,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         _ => string.Empty,
     };
 
-    private static CaseState Fold(CaseState state, CaseEvent @event) => @event switch
+    private CaseState Fold(CaseState state, CaseEvent @event) => @event switch
     {
         CaseRegistered e => state with
         {
@@ -480,7 +481,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         ClockReminderSent e => Reach(state, e.Name, e.Generation, ClockLevel.Reminder),
         ClockWarningRaised e => Reach(state, e.Name, e.Generation, ClockLevel.Warning),
         ClockCriticalRaised e => Reach(state, e.Name, e.Generation, ClockLevel.Critical),
-        ClockOverdue e => Reach(state, e.Name, e.Generation, ClockLevel.Overdue),
+        ClockOverdue e => WithOverdueTicket(Reach(state, e.Name, e.Generation, ClockLevel.Overdue), e),
         ClockLapsed e => Update(state, e.Name, e.Generation, c => c with { Status = ClockStatus.Lapsed, Reached = ClockLevel.Overdue, EndedAt = e.At }) with
         {
             // An unused remedy window leaves the last opinion standing.
@@ -488,7 +489,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
                 ? CaseStatus.Closed
                 : state.Status,
         },
-        _ => state,
+        _ => EvolveSupervision(state, @event),
     };
 
     private static System.Collections.Immutable.ImmutableList<string> Involve(System.Collections.Immutable.ImmutableList<string> units, string unitId) =>

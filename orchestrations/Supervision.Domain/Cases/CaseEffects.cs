@@ -84,7 +84,6 @@ internal static class CaseEffects
                 ClockAlert(c.Name, ClockLevel.Critical, profile.Critical);
                 break;
             case ClockOverdue c:
-                // Where the supervision ticket (督办单) hooks in: a later issue adds a SendMessage to the "ticket" orchestration here.
                 ClockAlert(c.Name, ClockLevel.Overdue, profile.Overdue);
                 break;
         }
@@ -123,6 +122,9 @@ internal static class CaseEffects
             };
             AlertWith(kind, subject, body, urgency, new AlertDeadline(clock.Name, clock.Rule, clock.Article, clock.DueDate, clock.DueInstant, alertLevel), to);
         }
+
+        // Supervision tickets (督办单): raised on a red clock, closed when the case ends (CaseDecider.Supervision.cs).
+        effects.AddRange(decider.SupervisionEffects(before, e, after));
 
         // The row lives in the responsible unit's partition; when responsibility moves, the old row goes.
         var partition = after.ResponsibleUnitId ?? after.RegisteredBy;

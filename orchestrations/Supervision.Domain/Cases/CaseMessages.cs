@@ -32,6 +32,11 @@ namespace Supervision.Domain.Cases;
 [JsonDerivedType(typeof(MigratePolicy), "migrate-policy")]
 [JsonDerivedType(typeof(ClockTimerElapsed), "timer")]
 [JsonDerivedType(typeof(ReissueQueryCode), "reissue-query-code")]
+[JsonDerivedType(typeof(ApplyConferenceExtension), "conference-extension")]
+[JsonDerivedType(typeof(ReassignCase), "reassign")]
+[JsonDerivedType(typeof(MarkSupervision), "mark-supervision")]
+[JsonDerivedType(typeof(ApplyJointAssignment), "joint-assignment")]
+[JsonDerivedType(typeof(RecordTicket), "record-ticket")]
 public abstract record CaseCommand(string Actor)
 {
     /// <summary>The stable discriminator, used in rejections and the transitions table.</summary>
@@ -184,6 +189,11 @@ public sealed record ClockTimerElapsed(string Actor, string Clock, ClockLevel Le
 [JsonDerivedType(typeof(ClockOverdue), "clock-overdue")]
 [JsonDerivedType(typeof(ClockLapsed), "clock-lapsed")]
 [JsonDerivedType(typeof(QueryCodeReissued), "query-code-reissued")]
+[JsonDerivedType(typeof(ConferenceExtensionApplied), "conference-extension-applied")]
+[JsonDerivedType(typeof(CaseReassigned), "reassigned")]
+[JsonDerivedType(typeof(SupervisionMarked), "supervision-marked")]
+[JsonDerivedType(typeof(JointAssignmentApplied), "joint-assignment-applied")]
+[JsonDerivedType(typeof(TicketRecorded), "ticket-recorded")]
 public abstract record CaseEvent;
 
 /// <param name="QueryCode">
@@ -286,3 +296,31 @@ public sealed record ClockLapsed(string Name, int Generation, Instant At) : Case
 
 /// <summary>A new query code (查询码) was issued; the old one no longer works. Carries the hash only.</summary>
 public sealed record QueryCodeReissued(string QueryCodeHash, string By) : CaseEvent;
+// ───────────── Supervision hooks (督办, 联合交办): applied from the ticket, conference and joint orchestrations ─────────────
+
+/// <summary>The conference office extended the handling clock on a referred ticket (Art. 39); actor <c>system</c>.</summary>
+public sealed record ApplyConferenceExtension(string Actor, string TicketId, int Days, string Reason) : CaseCommand(Actor);
+
+/// <summary>The conference office gave the case to another agency (new routing); actor <c>system</c>.</summary>
+public sealed record ReassignCase(string Actor, string TicketId, string AgencyId, string Reason) : CaseCommand(Actor);
+
+/// <summary>The conference office listed (挂牌督办) and/or circulated (通报) the case; actor <c>system</c>.</summary>
+public sealed record MarkSupervision(string Actor, string TicketId, bool Listed, bool Circulated) : CaseCommand(Actor);
+
+/// <summary>An approved joint assignment (联合交办, Art. 24): the lead handles, co-handlers owe their part by their sub-deadlines.</summary>
+public sealed record ApplyJointAssignment(
+    string Actor, string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers) : CaseCommand(Actor);
+
+/// <summary>A ticket was raised about this case; the case closes it when the case ends.</summary>
+public sealed record RecordTicket(string Actor, string TicketId) : CaseCommand(Actor);
+
+public sealed record ConferenceExtensionApplied(string TicketId, int Days, string Reason, string By) : CaseEvent;
+
+public sealed record CaseReassigned(string TicketId, string? FromAgencyId, string AgencyId, LocalDate ReceivedOn, string Reason, string By) : CaseEvent;
+
+public sealed record SupervisionMarked(string TicketId, bool Listed, bool Circulated, string By) : CaseEvent;
+
+public sealed record JointAssignmentApplied(
+    string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers, LocalDate ReceivedOn, string By) : CaseEvent;
+
+public sealed record TicketRecorded(string TicketId) : CaseEvent;

@@ -293,7 +293,7 @@ public sealed record RepeatPetition(Instant ReceivedAt, string UnitId, bool Refu
 /// <summary>
 /// The state of one case (信访事项). Immutable; serialized as the instance snapshot with <see cref="CaseJson.Options"/>.
 /// </summary>
-public sealed record CaseState
+public sealed partial record CaseState
 {
     public static CaseState Initial { get; } = new();
 

@@ -52,6 +52,11 @@ public static class CaseRow
     /// <summary>True when the next or the duty clock's due date rests on a provisional holiday calendar (no notice yet).</summary>
     public const string Provisional = "provisional";
     public const string UpdatedAt = "updatedAt";
+    public const string Listed = "listed";
+    public const string Circulated = "circulated";
+    public const string OpenTickets = "openTickets";
+    public const string JointAssignmentId = "jointAssignmentId";
+    public const string CoHandlers = "coHandlers";
 
     /// <summary>The row's values as of <paramref name="now"/> (the light is the worst among running obligation clocks).</summary>
     public static IReadOnlyDictionary<string, object?> Values(OrgDirectory org, CaseState s, Instant now)
@@ -97,6 +102,11 @@ public static class CaseRow
             [QueryCodeHash] = s.QueryCodeHash,
             [Provisional] = next?.Provisional == true || duty?.Provisional == true,
             [UpdatedAt] = now.ToDateTimeOffset(),
+            [Listed] = s.Listed,
+            [Circulated] = s.Circulated,
+            [OpenTickets] = s.OpenTickets.Count,
+            [JointAssignmentId] = s.JointAssignmentId,
+            [CoHandlers] = string.Join(ListSeparator, s.CoHandlers.Select(c => c.UnitId)),
         };
     }
 }

@@ -48,6 +48,11 @@ public static class CaseTransitions
         R("record-repeat", null, "重复信访", [.. Open, CaseStatus.Final]),
         R("migrate-policy", null, "迁移规则版本", [.. Open]),
         R("reissue-query-code", null, "重新发放查询码", [.. Open, CaseStatus.Final, CaseStatus.Closed, CaseStatus.ReferredOut]),
+        R("conference-extension", null, "联席会议延期", CaseStatus.Accepted),
+        R("reassign", "Routed", "联席会议改交", CaseStatus.Routed, CaseStatus.ObjectionPending, CaseStatus.Accepted),
+        R("mark-supervision", null, "挂牌督办/通报", [.. Open]),
+        R("joint-assignment", "Routed", "联合交办", CaseStatus.Registered, CaseStatus.Routed),
+        R("record-ticket", null, "督办单登记", [.. Open, CaseStatus.Final, CaseStatus.Closed, CaseStatus.ReferredOut]),
     ];
 
     private static readonly FrozenDictionary<string, Row> ByName = Rows.ToFrozenDictionary(r => r.Command);

@@ -78,6 +78,11 @@ public static class CaseSpec
             "migrate-policy" => new MigratePolicy(Actors.System, 2),
             // The same code again: a no-op here, so the petitioner samples (PetitionerActor) keep working; H1 tests a new code.
             "reissue-query-code" => new ReissueQueryCode(Registrar, QueryCode, "salt-2"),
+            "conference-extension" => new ApplyConferenceExtension(Actors.System, "DB-OTHER-handling-1", 10, "联席会议同意延期"),
+            "reassign" => new ReassignCase(Actors.System, "DB-OTHER", "ca-land", "联席会议改交"),
+            "mark-supervision" => new MarkSupervision(Actors.System, "DB-OTHER", true, false),
+            "joint-assignment" => new ApplyJointAssignment(Actors.System, "LH-OTHER", "ca-land", today.PlusDays(40), [new CoHandlerDeadline("cb-housing", today.PlusDays(20))]),
+            "record-ticket" => new RecordTicket(Actors.System, "DB-OTHER"),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, null),
         };
     }
