@@ -61,11 +61,6 @@ public static class Composition
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
         builder.Services.AddSingleton<HostedJointDecider>();
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
-        // A red case clock sends RaiseTicket to "ticket"; conference and joint decisions come back to "case" (docs/supervision.md).
-        builder.Services.AddSingleton<HostedTicketDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
-        builder.Services.AddSingleton<HostedJointDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddSingleton<ReadModelRebuilder>();
 
