@@ -28,16 +28,20 @@ public sealed class CaseOverdueScenarios
         var before = await officer.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         Assert.NotEqual("Red", (string)before.Clock("handling")["light"]!);
         Assert.DoesNotContain(before["timeline"]!.AsArray(), e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
-        var warning = await app.CaseWhenAsync("c-housing-officer", id, d => d.EventTypes().Contains("ClockWarningRaised"), "the 预警 of the handling clock");
+        static JsonNode? HandlingWarning(JsonNode d) =>
+            d["timeline"]!.AsArray().FirstOrDefault(e => (string)e!["type"]! == "ClockWarningRaised" && (string)e["data"]!["name"]! == "handling");
+        var warning = await app.CaseWhenAsync("c-housing-officer", id, d => HandlingWarning(d) is not null, "the 预警 of the handling clock");
 
         // The warning's legal record is its threshold: five working days before the due date, not when a worker ran.
-        var warnedAt = Instant(warning.Event("ClockWarningRaised")["at"]);
+        var warnedAt = Instant(HandlingWarning(warning)!["at"]);
         Assert.True(warnedAt < due - TimeSpan.FromDays(4), $"warning recorded at {warnedAt:O}, due {due:O}");
 
         // After the deadline the clock is red, and the legal record carries the due instant exactly.
-        var after = await app.CaseWhenAsync("c-housing-officer", id, d => d.EventTypes().Contains("ClockOverdue"), "the 超期 record");
+        static JsonNode? HandlingOverdue(JsonNode d) =>
+            d["timeline"]!.AsArray().FirstOrDefault(e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
+        var after = await app.CaseWhenAsync("c-housing-officer", id, d => HandlingOverdue(d) is not null, "the 超期 record of the handling clock");
         Assert.Equal("Red", (string)after.Clock("handling")["light"]!);
-        Assert.Equal(due, Instant(after.Event("ClockOverdue")["at"]));
+        Assert.Equal(due, Instant(HandlingOverdue(after)!["at"]));
 
         var red = await officer.GetAsync(new Uri("/api/cases?light=red", UriKind.Relative)).OkAsync();
         Assert.Contains(red["items"]!.AsArray(), i => (string)i!["id"]! == id);
