@@ -33,12 +33,8 @@ param principalType string = 'User'
 ])
 param storageSkuName string = 'Standard_ZRS'
 
-@description('App tables created up front (the app also creates missing tables, e.g. read models, on first use; the task hub\'s are the Durable extension\'s).')
-param tableNames string[] = [
-  'instances'
-  'mailbox'
-  'effectfailures'
-]
+@description('Tables to create up front. Default none: the app creates its tables (audit records, mailbox, effect failures, read models) on first use, and the Durable extension its task hub\'s; list names here only to pre-create them.')
+param tableNames string[] = []
 
 @description('Flex Consumption maximum instance count.')
 @minValue(40)
