@@ -15,8 +15,7 @@ public static class Program
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
-        builder.Services.AddApplicationInsightsTelemetryWorkerService();
-        builder.Services.ConfigureFunctionsApplicationInsights();
+        builder.Services.AddWorkerTelemetry(builder.Configuration);
         builder.Services.AddSingleton<ApiPipeline>();
         builder.Build().Run();
     }
