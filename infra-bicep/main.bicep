@@ -1,7 +1,7 @@
 // Supervision (信访事项督办) on Azure Functions Flex Consumption: one resource group holding the user-assigned
-// identity, storage (tables, work queue + poison queue, case-files WORM container, deployment container),
-// Log Analytics + Application Insights (Entra-only ingestion), the FC1 plan and the custom-handler function app,
-// and the data-plane role assignments. Plain resources named after AVM conventions (no br/public: modules:
+// identity, storage (the app's tables, case-files WORM container, deployment container; Durable Functions creates
+// its task hub's queues, tables and containers itself), Log Analytics + Application Insights (Entra-only ingestion),
+// the FC1 plan and the dotnet-isolated 10.0 function app, and the data-plane role assignments. Plain resources named after AVM conventions (no br/public: modules:
 // CI builds offline). Deploy: docs/deploy.md.
 targetScope = 'resourceGroup'
 
@@ -33,13 +33,8 @@ param principalType string = 'User'
 ])
 param storageSkuName string = 'Standard_ZRS'
 
-@description('Tables created up front (the runtime also creates missing tables on first use).')
-param tableNames string[] = [
-  'Instances'
-  'WakeUps'
-  'ReadModels'
-  'DeadLetters'
-]
+@description('Tables to create up front. Default none: the app creates its tables (audit records, mailbox, effect failures, read models) on first use, and the Durable extension its task hub\'s; list names here only to pre-create them.')
+param tableNames string[] = []
 
 @description('Flex Consumption maximum instance count.')
 @minValue(40)
@@ -57,8 +52,6 @@ param instanceMemoryMB int = 2048
 @description('Extra app settings (name/value), e.g. Graph__SenderUserId; never secrets (there are none: identity only).')
 param extraAppSettings { name: string, value: string }[] = []
 
-// Must equal queueName in functions/work/function.json and Supervision.Functions.Triggers.TriggerNames.WorkQueue.
-var workQueueName = 'work-items'
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = {
   'azd-env-name': environmentName
@@ -92,7 +85,6 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     skuName: storageSkuName
     tableNames: tableNames
-    workQueueName: workQueueName
   }
 }
 
@@ -140,7 +132,6 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
-output AZURE_WORK_QUEUE_NAME string = storage.outputs.workQueueName
 output AZURE_CASE_FILES_CONTAINER string = storage.outputs.caseFilesContainerName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Azure Functions deployment package of the custom handler:
-#   1. publishes functions/Supervision.Functions self-contained for linux-x64 (no `dotnet` needed on the worker),
-#   2. lays out the app root in .artifacts/functionapp/: host.json, one folder per function with its function.json
-#      (functions/*/function.json), and the publish output with the executable host.json names
-#      (customHandler.description.defaultExecutablePath) at the root,
-#   3. zips it to .artifacts/functionapp.zip (host.json at the zip root, as Functions requires).
-# Deploy the zip with `az functionapp deployment source config-zip` or `azd deploy` (docs/deploy.md).
+# Builds the Azure Functions deployment package of the isolated-worker app (Flex Consumption, dotnet-isolated 10.0):
+#   1. publishes functions/Supervision.Functions framework-dependent for linux-x64 (the runtime provides .NET 10);
+#      the Functions SDK puts host.json (copied from the repository root), functions.metadata, worker.config.json,
+#      extensions.json and the host-side extensions (.azurefunctions/) in the publish output;
+#   2. checks those files are there and that host.json is the repository's;
+#   3. zips the output to .artifacts/functionapp.zip (host.json at the zip root, as Functions requires).
+# Deploy the zip with `az functionapp deploy` or `azd deploy --from-package` (docs/deploy.md).
 #
-# Options: --publish-dir DIR  take an existing publish output instead of publishing (tests use this; no publish)
+# Options: --publish-dir DIR  take an existing publish output instead of publishing
 #          --out DIR          output folder instead of .artifacts
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -23,8 +23,6 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-exe="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).customHandler.description.defaultExecutablePath)' "$ROOT/host.json")"
-
 if [ -z "$publish_dir" ]; then
   publish_dir="$out/publish"
   rm -rf "$publish_dir"
@@ -33,26 +31,18 @@ if [ -z "$publish_dir" ]; then
   locks="$(mktemp -d)"
   git ls-files -z '*packages.lock.json' | xargs -0 -I{} cp --parents {} "$locks"/
   trap 'cp -R "$locks"/. "$ROOT"/; rm -rf "$locks"' EXIT
-  log "dotnet publish (Release, linux-x64, self-contained)"
-  dotnet publish functions/Supervision.Functions/Supervision.Functions.csproj -c Release -r linux-x64 --self-contained true \
-    -p:RestoreLockedMode=false -p:PublishSingleFile=false -p:GenerateDocumentationFile=false -nologo -clp:ErrorsOnly -o "$publish_dir"
+  log "dotnet publish (Release, linux-x64, framework-dependent)"
+  dotnet publish functions/Supervision.Functions/Supervision.Functions.csproj -c Release -r linux-x64 --self-contained false \
+    -p:RestoreLockedMode=false -p:GenerateDocumentationFile=false -nologo -clp:ErrorsOnly -o "$publish_dir"
 fi
-[ -f "$publish_dir/$exe" ] || { log "$publish_dir/$exe missing: host.json defaultExecutablePath must name the handler executable"; exit 1; }
 
-app="$out/functionapp"
-rm -rf "$app" "$out/functionapp.zip"
-mkdir -p "$app"
-cp -R "$publish_dir"/. "$app"/
-rm -f "$app"/*.pdb "$app"/local.settings*.json
-cp "$ROOT/host.json" "$app/host.json"
-functions=()
-for f in "$ROOT"/functions/*/function.json; do
-  name="$(basename "$(dirname "$f")")"
-  mkdir -p "$app/$name"
-  cp "$f" "$app/$name/function.json"
-  functions+=("$name")
+for f in host.json functions.metadata worker.config.json extensions.json Supervision.Functions.dll .azurefunctions wwwroot/app/index.html; do
+  [ -e "$publish_dir/$f" ] || { log "$publish_dir/$f missing: not a Functions isolated-worker publish output"; exit 1; }
 done
-chmod +x "$app/$exe"
+cmp -s "$ROOT/host.json" "$publish_dir/host.json" || { log "$publish_dir/host.json differs from the repository's host.json"; exit 1; }
 
-(cd "$app" && zip -qr -X "$out/functionapp.zip" .)
-log "package: $out/functionapp.zip (functions: ${functions[*]}; executable: $exe)"
+rm -f "$out/functionapp.zip"
+mkdir -p "$out"
+(cd "$publish_dir" && zip -qr -X "$out/functionapp.zip" . -x '*.pdb' -x 'local.settings*.json')
+functions="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).length)' "$publish_dir/functions.metadata")"
+log "package: $out/functionapp.zip ($functions functions, $(du -h "$out/functionapp.zip" | cut -f1))"

@@ -19,4 +19,4 @@ start_azurite "$([ "${SUPERVISION_PERSIST:-0}" = 1 ] && echo disk || echo memory
 export AzureWebJobsStorage="$AZURITE_CONNECTION_STRING"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 log "starting Supervision on ${SUPERVISION_URLS:-http://127.0.0.1:7071} (Ctrl+C to stop)"
-dotnet run --project functions/Supervision.Functions -c Release -- --Supervision:Urls="${SUPERVISION_URLS:-http://127.0.0.1:7071}" --Supervision:Demo=true --Supervision:Clock:Speed="${SUPERVISION_SPEED:-86400}" "$@"
+dotnet run --project standalone/Supervision.Standalone -c Release -- --Supervision:Urls="${SUPERVISION_URLS:-http://127.0.0.1:7071}" --Supervision:Demo=true --Supervision:Clock:Speed="${SUPERVISION_SPEED:-86400}" "$@"

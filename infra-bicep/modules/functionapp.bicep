@@ -1,6 +1,7 @@
-// Flex Consumption (FC1) plan + Linux function app running the ASP.NET Core custom handler (runtime `custom` 1.0,
-// self-contained linux-x64 publish; docs/deploy.md has the `dotnet-isolated` alternative). Every connection is
-// identity-based through the user-assigned identity. FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
+// Flex Consumption (FC1) plan + Linux function app running the .NET isolated worker (runtime `dotnet-isolated` 10.0,
+// framework-dependent linux-x64 publish) with Durable Functions on the Azure Storage provider. Every connection is
+// identity-based through the user-assigned identity: the host, the Durable extension and the app all read the
+// AzureWebJobsStorage__* settings. FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
 // WEBSITE_RUN_FROM_PACKAGE and WEBSITE_CONTENT* are deprecated on Flex and deliberately absent.
 @description('Function app name.')
 param name string
@@ -51,9 +52,6 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('host.json maxDequeueCount, repeated for the handler (it is not passed to custom handlers).')
-param maxDequeueCount int = 5
-
 @description('Extra app settings (name/value pairs), e.g. Graph settings.')
 param extraAppSettings { name: string, value: string }[] = []
 
@@ -71,12 +69,8 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   }
 }
 
-var managedIdentity = [
-  { name: 'credential', value: 'managedidentity' }
-  { name: 'clientId', value: identityClientId }
-]
-
-// Functions host storage (timer leases, queue trigger, poison queue) with explicit service URIs (no cloud suffix in code).
+// The one storage connection, identity-based, with explicit service URIs (no cloud suffix in code): the Functions host,
+// the Durable Task extension (task hub queues, tables, blobs) and the app (StorageSettings reads the same keys).
 var hostStorageSettings = [
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
   { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
@@ -85,27 +79,15 @@ var hostStorageSettings = [
   { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
 ]
 
-// The app's own clients, in Microsoft.Extensions.Azure's configuration shape (PLATFORM.md §5):
-// Tables take `endpoint`, Blobs and Queues take `serviceUri`.
-var appStorageSettings = concat(
-  [
-    { name: 'Storage__Tables__endpoint', value: tableEndpoint }
-    { name: 'Storage__Blobs__serviceUri', value: blobEndpoint }
-    { name: 'Storage__Queues__serviceUri', value: queueEndpoint }
-  ],
-  map(managedIdentity, s => { name: 'Storage__Tables__${s.name}', value: s.value }),
-  map(managedIdentity, s => { name: 'Storage__Blobs__${s.name}', value: s.value }),
-  map(managedIdentity, s => { name: 'Storage__Queues__${s.name}', value: s.value })
-)
-
 var monitoringSettings = [
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
 ]
 
-var handlerSettings = [
+var appSettings = [
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'Supervision__Triggers__MaxDequeueCount', value: string(maxDequeueCount) }
+  // GET / is the app's own (monitors, redirect to the UI), not the host's default page.
+  { name: 'AzureWebJobsDisableHomepage', value: 'true' }
 ]
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {
@@ -138,15 +120,15 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(hostStorageSettings, appStorageSettings, monitoringSettings, handlerSettings, extraAppSettings)
+      appSettings: concat(hostStorageSettings, monitoringSettings, appSettings, extraAppSettings)
     }
   }
 }

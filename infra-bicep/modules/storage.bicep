@@ -1,6 +1,6 @@
-// The one storage account: Functions host storage (AzureWebJobsStorage: timer leases, queue trigger), the
-// deployment package container, the app's tables, the work queue and its poison queue, and the case-files
-// container for legal records (version-level immutability, WORM). Entra-only: shared keys are disabled.
+// The one storage account: Functions host storage (AzureWebJobsStorage: host leases and the Durable Task hub's
+// queues, tables and containers, which the extension creates), the deployment package container, the app's tables,
+// and the case-files container for legal records (version-level immutability, WORM). Entra-only: shared keys are disabled.
 @description('Storage account name (3-24 lowercase letters and digits).')
 @minLength(3)
 @maxLength(24)
@@ -21,11 +21,8 @@ param tags object = {}
 ])
 param skuName string = 'Standard_ZRS'
 
-@description('Tables the durable runtime and read models use.')
+@description('App tables created up front (audit trail, mailbox, effect failures).')
 param tableNames string[]
-
-@description('Queue the work function is triggered by; must equal queueName in functions/work/function.json.')
-param workQueueName string = 'work-items'
 
 @description('Container holding case files (letters, evidence, replies); version-level immutability is enabled on it.')
 param caseFilesContainerName string = 'case-files'
@@ -99,19 +96,6 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     }
   }
 
-  resource queues 'queueServices' = {
-    name: 'default'
-
-    resource work 'queues' = {
-      name: workQueueName
-    }
-
-    // The host creates it on first poison message; declaring it lets monitoring and the dead-letter view rely on it.
-    resource workPoison 'queues' = {
-      name: '${workQueueName}-poison'
-    }
-  }
-
   resource tablesService 'tableServices' = {
     name: 'default'
   }
@@ -130,5 +114,4 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'
-output workQueueName string = account::queues::work.name
 output caseFilesContainerName string = account::blobs::caseFiles.name

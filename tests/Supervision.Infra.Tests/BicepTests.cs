@@ -85,7 +85,7 @@ public sealed class BicepTests
     }
 
     [Fact]
-    public async Task The_function_app_is_flex_consumption_with_the_custom_runtime()
+    public async Task The_function_app_is_flex_consumption_on_dotnet_isolated_10()
     {
         var template = await CompiledTemplate.GetAsync();
 
@@ -97,8 +97,8 @@ public sealed class BicepTests
         var site = Assert.Single(template.ResourcesOfType("Microsoft.Web/sites"));
         Assert.Equal("functionapp,linux", site.GetProperty("kind").GetString());
         var config = site.GetProperty("properties").GetProperty("functionAppConfig");
-        Assert.Equal("custom", config.GetProperty("runtime").GetProperty("name").GetString());
-        Assert.Equal("1.0", config.GetProperty("runtime").GetProperty("version").GetString());
+        Assert.Equal("dotnet-isolated", config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("10.0", config.GetProperty("runtime").GetProperty("version").GetString());
         Assert.Equal("UserAssignedIdentity", config.GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
         Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
         Assert.True(site.GetProperty("properties").GetProperty("httpsOnly").GetBoolean());
@@ -168,18 +168,27 @@ public sealed class BicepTests
     }
 
     [Fact]
-    public async Task The_work_queue_and_its_poison_queue_exist_under_the_name_the_work_function_listens_on()
+    public async Task No_queues_are_declared_since_the_durable_extension_creates_its_task_hub()
     {
         var template = await CompiledTemplate.GetAsync();
-        using var functionJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestStorage.RepoRoot(), "functions", "work", "function.json")));
-        var listenedOn = functionJson.RootElement.GetProperty("bindings")[0].GetProperty("queueName").GetString();
 
-        Assert.Equal(listenedOn, template.Root.GetProperty("variables").GetProperty("workQueueName").GetString());
-        var queues = template.ResourcesOfType("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => q.GetProperty("name").GetString()!).ToArray();
-        Assert.Contains(queues, n => n.EndsWith("parameters('workQueueName'))]", StringComparison.Ordinal));
-        Assert.Contains(queues, n => n.Contains("format('{0}-poison', parameters('workQueueName'))", StringComparison.Ordinal));
-        var storageModule = Assert.Single(template.ResourcesOfType("Microsoft.Resources/deployments"), d => d.GetProperty("name").GetString() == "storage");
-        Assert.Contains("workQueueName", storageModule.GetProperty("properties").GetProperty("parameters").GetProperty("workQueueName").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.Empty(template.ResourcesOfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
+        Assert.DoesNotContain("work-items", template.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("workQueueName", template.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_app_settings_are_the_identity_based_storage_connection_monitoring_and_the_identity_only()
+    {
+        var template = await CompiledTemplate.GetAsync();
+        var variables = template.Module("functionapp").GetProperty("variables");
+        var app = variables.GetProperty("appSettings").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("value").GetString()!);
+
+        Assert.Contains("identityClientId", app["AZURE_CLIENT_ID"], StringComparison.Ordinal);
+        Assert.Equal("true", app["AzureWebJobsDisableHomepage"]); // GET / is the app's, not the host's page
+        Assert.DoesNotContain("\"Storage__", template.Text, StringComparison.Ordinal); // the custom handler's own clients are gone
+        Assert.DoesNotContain("Supervision__Triggers", template.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Supervision.Orchestrations;
+
+namespace Supervision.Functions;
+
+/// <summary>
+/// The orchestrators: one function per decider type, named as the type (the catalog's orchestrator name), each running
+/// the one <see cref="DecisionOrchestrator"/> shape. Adding a decider type is one line here (the metadata test checks
+/// that every catalog name has one).
+/// </summary>
+public sealed class OrchestratorFunctions(ApiPipeline pipeline)
+{
+    [Function("case")]
+    public Task<string> Case([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
+    private Task<string> RunAsync(TaskOrchestrationContext context) =>
+        pipeline.Services.GetRequiredService<OrchestrationCatalog>().Orchestrator(context.Name).RunAsync(context, context.GetInput<OrchestrationInput>()!);
+}
+
+/// <summary>The activities, one function each (names in <see cref="ActivityNames"/>), calling the shared <see cref="Activities"/>.</summary>
+public sealed class ActivityFunctions(ApiPipeline pipeline)
+{
+    private Activities Activities => pipeline.Services.GetRequiredService<Activities>();
+
+    [Function(ActivityNames.RecordDecision)]
+    public Task<DecisionRecord> RecordDecision([ActivityTrigger] DecisionRecord record, FunctionContext context) =>
+        Activities.RecordDecisionAsync(record, context.CancellationToken);
+
+    [Function(ActivityNames.WriteReadModel)]
+    public Task<bool> WriteReadModel([ActivityTrigger] EffectEnvelope effect, FunctionContext context) =>
+        Activities.WriteReadModelAsync(effect, context.CancellationToken);
+
+    [Function(ActivityNames.DeliverAlert)]
+    public Task<bool> DeliverAlert([ActivityTrigger] AlertDispatch dispatch, FunctionContext context) =>
+        Activities.DeliverAlertAsync(dispatch, context.CancellationToken);
+
+    /// <summary>Starts or signals another instance, so it takes the invocation's Durable Task client.</summary>
+    [Function(ActivityNames.DeliverMessage)]
+    public async Task<bool> DeliverMessage([ActivityTrigger] MessageDispatch dispatch, [DurableClient] DurableTaskClient client, FunctionContext context)
+    {
+        using var scope = DurableClientScope.Enter(client);
+        return await Activities.DeliverMessageAsync(dispatch, context.CancellationToken);
+    }
+
+    [Function(ActivityNames.RecordEffectFailure)]
+    public Task<bool> RecordEffectFailure([ActivityTrigger] EffectFailure failure, FunctionContext context) =>
+        Activities.RecordEffectFailureAsync(failure, context.CancellationToken);
+}
