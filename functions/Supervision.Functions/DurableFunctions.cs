@@ -14,6 +14,12 @@ public sealed class OrchestratorFunctions(ApiPipeline pipeline)
     [Function("case")]
     public Task<string> Case([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 
+    [Function("ticket")]
+    public Task<string> Ticket([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
+    [Function("joint")]
+    public Task<string> Joint([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
     private Task<string> RunAsync(TaskOrchestrationContext context) =>
         pipeline.Services.GetRequiredService<OrchestrationCatalog>().Orchestrator(context.Name).RunAsync(context, context.GetInput<OrchestrationInput>()!);
 }
