@@ -72,6 +72,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         var limit = latest - TimeProvider.System.GetUtcNow().UtcDateTime + extra;
         var started = Stopwatch.StartNew();
         var open = new HashSet<string>(numbers.Keys, StringComparer.Ordinal);
+        var reported = -1;
         while (open.Count > 0)
         {
             foreach (var id in open.ToList())
@@ -82,8 +83,13 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
                 }
             }
 
-            Log($"{open.Count} cases not overdue yet");
-            Assert.True(open.Count == 0 || started.Elapsed < limit, $"{open.Count} cases not overdue after {started.Elapsed.TotalSeconds:0} s, e.g. {open.First()}");
+            if (open.Count != reported)
+            {
+                Log($"{open.Count} cases not overdue yet");
+                reported = open.Count;
+            }
+
+            Assert.True(open.Count == 0 || started.Elapsed < limit, $"{open.Count} cases not overdue after {started.Elapsed.TotalSeconds:0} s, e.g. {open.FirstOrDefault()}");
             await Task.Delay(500);
         }
 
