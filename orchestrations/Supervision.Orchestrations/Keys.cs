@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 
 namespace Supervision.Orchestrations;
 
-/// <summary>Key encodings shared by the tables (docs/runtime.md "Table layouts").</summary>
+/// <summary>Key encodings shared by the tables (docs/engine.md "Activities").</summary>
 public static class Keys
 {
     public const string SnapshotRow = "s";

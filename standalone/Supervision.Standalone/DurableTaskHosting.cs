@@ -39,6 +39,31 @@ public sealed class DurableTaskOptions
     /// </summary>
     public TimeSpan MaximumTimerInterval { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>
+    /// This worker's name in partition leases. DTFx defaults to the machine name, which several hosts on one machine
+    /// share (they would each take the others' leases for their own); the default here adds the process id.
+    /// </summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Partition leases in a table (DTFx's table partition manager) instead of blob leases.</summary>
+    public bool UseTablePartitionManagement { get; set; }
+
+    /// <summary>How long a partition lease lasts: after a crash, another host takes the partition over after at most this.</summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan LeaseAcquireInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a dequeued control-queue message stays invisible: a message a crashed host had dequeued is processed again
+    /// after this. DTFx's default is 5 minutes.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The same for activity messages (renewed while an activity runs).</summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Run the worker in this process (off: a client-only process that serves the API).</summary>
     public bool Worker { get; set; } = true;
 }
@@ -76,6 +101,13 @@ public static class DurableTaskHosting
                 MaxConcurrentTaskOrchestrationWorkItems = o.MaxConcurrentOrchestrations,
                 MaxConcurrentTaskActivityWorkItems = o.MaxConcurrentActivities,
                 ExtendedSessionsEnabled = o.ExtendedSessions,
+                WorkerId = o.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+                UseTablePartitionManagement = o.UseTablePartitionManagement,
+                LeaseInterval = o.LeaseInterval,
+                LeaseRenewInterval = o.LeaseRenewInterval,
+                LeaseAcquireInterval = o.LeaseAcquireInterval,
+                ControlQueueVisibilityTimeout = o.ControlQueueVisibilityTimeout,
+                WorkItemQueueVisibilityTimeout = o.WorkItemQueueVisibilityTimeout,
                 LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             });
         });

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using NodaTime;
+using Supervision.Domain.Cases;
+using Supervision.Domain.Orchestration;
+
+namespace Supervision.Orchestrations.Tests.Standalone;
+
+/// <summary>
+/// What the pure decider says a case's audit trail must be. The recorded inputs (the commands, in the order the
+/// orchestration decided them, at their recorded instants, and the timer firings) are replayed through
+/// <see cref="CaseDecider.Demo"/>, checking at each step that:
+/// <list type="bullet">
+/// <item>the events recorded for the input are exactly the ones the decider produces (type and data);</item>
+/// <item>a timer firing is one the decider lists as pending at that point, at its due instant (a duplicate or stale
+/// firing is not pending any more);</item>
+/// <item>no timer due at or before a command's instant is still pending when the command is decided;</item>
+/// </list>
+/// and at the end that no timer due by <c>until</c> is still pending (none missing). It also lists the effects
+/// (alerts with their audiences, read-model writes) the events imply, with their deterministic ids.
+/// </summary>
+public static class CaseOracle
+{
+    public sealed record Expected(CaseState State, long Version, IReadOnlyList<(string AlertId, string Role, string Unit)> Alerts, IReadOnlyList<string> EffectIds, (string Partition, long Version)? Row, int TimerEvents);
+
+    public static Expected Check(string caseId, string matterKey, IReadOnlyList<StoredEvent> trail, Instant until)
+    {
+        var decider = CaseDecider.Demo;
+        var state = decider.Initial;
+        long seq = 0;
+        var alerts = new List<(string, string, string)>();
+        var effectIds = new List<string>();
+        (string, long)? row = null;
+        var timerEvents = 0;
+        var inputs = trail.OrderBy(e => e.Sequence).GroupBy(e => e.CommandId).Select(g => g.ToList()).ToList();
+        Assert.Equal(inputs.Count, trail.Select(e => e.CommandId).Distinct().Count()); // one decision per command id, contiguous
+        foreach (var recorded in inputs)
+        {
+            var first = recorded[0];
+            var at = Instant.FromDateTimeOffset(first.At);
+            CaseCommand command;
+            if (first.CommandId.StartsWith("timer:", StringComparison.Ordinal))
+            {
+                var parts = first.CommandId.Split(':');
+                var (key, generation, ticks) = (parts[1] + ":" + parts[2], int.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture));
+                var pending = decider.Timers(state);
+                var timer = pending.SingleOrDefault(t => t.Key == key && t.Generation == generation);
+                Assert.True(timer is not null, $"{caseId}: timer {first.CommandId} fired but was not pending (duplicate or stale)");
+                Assert.Equal(timer!.DueAt, at);
+                Assert.Equal(timer.DueAt.ToUnixTimeTicks(), ticks);
+                Assert.DoesNotContain(pending, t => t.DueAt < timer.DueAt);
+                command = decider.OnTimer(new TimerFired(timer.Key, timer.Generation, timer.DueAt));
+                timerEvents += recorded.Count;
+            }
+            else
+            {
+                Assert.DoesNotContain(decider.Timers(state), t => t.DueAt <= at);
+                command = Reconstruct(caseId, matterKey, first);
+            }
+
+            var decision = decider.Decide(state, command, new DecisionContext(caseId, first.CommandId, at, first.Actor));
+            Assert.Null(decision.Rejection);
+            Assert.Equal(recorded.Select(e => e.EventType), decision.Events.Select(e => e.GetType().Name));
+            foreach (var (e, stored) in decision.Events.Zip(recorded))
+            {
+                Assert.Equal(stored.Data, JsonSerializer.Serialize(e, CaseJson.Options));
+                var after = decider.Evolve(state, e);
+                seq++;
+                Assert.Equal(seq, stored.Sequence);
+                var effects = decider.Effects(state, e, after, new EffectContext(caseId, seq, at));
+                for (var i = 0; i < effects.Count; i++)
+                {
+                    var id = $"{CaseDecider.Type}/{caseId}/{seq}/{i}";
+                    effectIds.Add(id);
+                    switch (effects[i])
+                    {
+                        case RaiseAlert a:
+                            alerts.AddRange(a.Alert.To.Select(t => (id, t.Role, t.UnitId)));
+                            break;
+                        case UpsertReadModel u:
+                            row = (u.PartitionKey, u.Version);
+                            break;
+                        case DeleteReadModel:
+                            break;
+                        default:
+                            throw new InvalidOperationException($"unexpected effect {effects[i].GetType().Name}");
+                    }
+                }
+
+                state = after;
+            }
+        }
+
+        var missing = decider.Timers(state).Where(t => t.DueAt <= until).ToList();
+        Assert.True(missing.Count == 0, $"{caseId}: timers due by {until} never fired: {string.Join(", ", missing)}");
+        return new Expected(state, seq, alerts, effectIds, row, timerEvents);
+    }
+
+    /// <summary>The command a recorded decision came from (the load sends only these three).</summary>
+    private static CaseCommand Reconstruct(string caseId, string matterKey, StoredEvent first) => JsonSerializer.Deserialize<CaseEvent>(first.Data, CaseJson.Options) switch
+    {
+        CaseRegistered r => new RegisterCase(
+            r.By, r.CaseId, r.QueryCode, r.Channel, r.ReceivedAt, r.UnitId, r.Petitioner, r.Summary, matterKey, r.GroupSize,
+            r.Representatives, r.Category, r.AccusedUnitId, r.AccusedPersonId),
+        CaseRouted r => new RouteCase(r.By, r.Kind, r.AgencyId, r.AssignedDueDate, r.ReportRequired),
+        CaseAccepted a => new AcceptCase(a.By, a.Mode, a.NoticeSent),
+        var other => throw new InvalidOperationException($"{caseId}: no command known for {other?.GetType().Name}"),
+    };
+
+    /// <summary>Mailbox rows as (alert id, role, unit), every one of them (duplicates would show twice).</summary>
+    public static async Task<IReadOnlyList<(string AlertId, string Role, string Unit)>> MailboxAsync(OrchestrationStorage storage)
+    {
+        var table = await storage.MailboxAsync();
+        var rows = new List<(string, string, string)>();
+        await foreach (var e in table.QueryAsync<TableEntity>())
+        {
+            rows.Add((e.GetString("AlertId") ?? "", e.GetString("Role") ?? "", e.GetString("UnitId") ?? ""));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Rows of the cases read model: (partition, case id) → version.</summary>
+    public static async Task<IReadOnlyList<(string Partition, string CaseId, long Version)>> CaseRowsAsync(OrchestrationStorage storage)
+    {
+        var table = await storage.ReadModelAsync(CaseRow.Model);
+        var rows = new List<(string, string, long)>();
+        await foreach (var e in table.QueryAsync<TableEntity>())
+        {
+            rows.Add((e.PartitionKey, e.RowKey, e.GetInt64(ReadModelWriter.VersionProperty) ?? -1));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using NodaTime;
+using Supervision.Domain.Cases;
+using Xunit.Abstractions;
+
+namespace Supervision.Orchestrations.Tests.Standalone;
+
+/// <summary>Drives cases through standalone hosts and checks the outcome against <see cref="CaseOracle"/>.</summary>
+public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
+{
+    private readonly Dictionary<string, int> numbers = new(StringComparer.Ordinal);
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>Progress, to the test output and to <c>$TMPDIR/supervision-{prefix}.log</c> (readable while the test runs).</summary>
+    public void Log(string line)
+    {
+        var text = $"[{clock.Elapsed.TotalSeconds,6:0.0} s] {line}";
+        output.WriteLine(text);
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), $"supervision-{setup.Prefix}.log"), text + "\n");
+    }
+
+    public IReadOnlyCollection<string> CaseIds => numbers.Keys;
+
+    public DateTimeOffset LegalNow() => setup.Mapping.ToLegal(TimeProvider.System.GetUtcNow());
+
+    public static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    public static double Setting(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    /// <summary>Runs register → route → accept for <paramref name="cases"/> cases, <paramref name="concurrency"/> at a time, against the host <paramref name="pick"/> names.</summary>
+    public async Task DriveAsync(int cases, int concurrency, Func<int, HttpClient> pick)
+    {
+        using var gate = new SemaphoreSlim(concurrency);
+        var ids = new string[cases];
+        await Task.WhenAll(Enumerable.Range(0, cases).Select(async n =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                ids[n] = await CaseApi.LifecycleAsync(() => pick(n), setup.Prefix, n, LegalNow, TimeSpan.FromSeconds(150));
+                if (n % 20 == 0)
+                {
+                    Log($"case {n} accepted ({ids[n]})");
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        for (var n = 0; n < cases; n++)
+        {
+            numbers[ids[n]] = n;
+        }
+    }
+
+    /// <summary>Waits until every case's handling clock is overdue (its last timer), bounded by the legal due instants.</summary>
+    public async Task<IReadOnlyDictionary<string, Instant>> WaitForOverdueAsync(TimeSpan extra)
+    {
+        var store = new DecisionStore(setup.Storage(), TimeProvider.System);
+        var due = new Dictionary<string, Instant>(StringComparer.Ordinal);
+        foreach (var id in numbers.Keys)
+        {
+            var s = await StateAsync(store, id);
+            due[id] = s.Clock("handling")!.DueInstant;
+        }
+
+        var latest = setup.Mapping.ToReal(due.Values.Max().ToDateTimeOffset());
+        var limit = latest - TimeProvider.System.GetUtcNow().UtcDateTime + extra;
+        var started = Stopwatch.StartNew();
+        var open = new HashSet<string>(numbers.Keys, StringComparer.Ordinal);
+        var reported = -1;
+        while (open.Count > 0)
+        {
+            foreach (var id in open.ToList())
+            {
+                if ((await StateAsync(store, id)).Clock("handling")!.Reached == ClockLevel.Overdue)
+                {
+                    open.Remove(id);
+                }
+            }
+
+            if (open.Count != reported)
+            {
+                Log($"{open.Count} cases not overdue yet");
+                reported = open.Count;
+            }
+
+            Assert.True(open.Count == 0 || started.Elapsed < limit, $"{open.Count} cases not overdue after {started.Elapsed.TotalSeconds:0} s, e.g. {open.FirstOrDefault()}");
+            await Task.Delay(500);
+        }
+
+        return due;
+    }
+
+    private static async Task<CaseState> StateAsync(DecisionStore store, string id) =>
+        System.Text.Json.JsonSerializer.Deserialize<CaseState>((await store.GetAsync(CaseDecider.Type, id))!.StateJson, CaseJson.Options)!;
+
+    /// <summary>Every case against the oracle, the mailbox and read model exactly, and the effect log's dispatch attempts reported.</summary>
+    public async Task VerifyAsync(IReadOnlyDictionary<string, Instant> until)
+    {
+        var storage = setup.Storage();
+        var store = new DecisionStore(storage, TimeProvider.System);
+        var expectedAlerts = new List<(string, string, string)>();
+        var expectedEffects = new HashSet<string>(StringComparer.Ordinal);
+        var expectedRows = new Dictionary<string, (string, long)>(StringComparer.Ordinal);
+        int events = 0, timers = 0;
+        foreach (var (id, n) in numbers)
+        {
+            var trail = await store.ReadEventsAsync(CaseDecider.Type, id);
+            var expected = CaseOracle.Check(id, "housing:elevator:" + n.ToString(CultureInfo.InvariantCulture), trail, until[id]);
+
+            // No duplicate threshold per (clock, generation, level), and the handling clock reached each of its levels once.
+            var thresholds = trail.Where(e => e.EventType is nameof(ClockReminderSent) or nameof(ClockWarningRaised) or nameof(ClockCriticalRaised) or nameof(ClockOverdue))
+                .Select(e => (e.EventType, Clock: System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("name").GetString(),
+                    Generation: System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("generation").GetInt32()))
+                .ToList();
+            Assert.Equal(thresholds.Count, thresholds.Distinct().Count());
+            Assert.Equal(4, thresholds.Count(t => t.Clock == "handling"));
+
+            var snapshot = (await store.GetAsync(CaseDecider.Type, id))!;
+            Assert.Equal(expected.Version, snapshot.Version);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected.State, CaseJson.Options), snapshot.StateJson);
+            Assert.Equal(CaseStatus.Accepted, expected.State.Status);
+            Assert.Empty(await store.ReadRejectionsAsync(CaseDecider.Type, id));
+            expectedAlerts.AddRange(expected.Alerts);
+            expectedEffects.UnionWith(expected.EffectIds);
+            expectedRows[id] = expected.Row!.Value;
+            events += trail.Count;
+            timers += expected.TimerEvents;
+        }
+
+        var mailbox = await CaseOracle.MailboxAsync(storage);
+        Assert.Equal(expectedAlerts.Order().ToList(), mailbox.Order().ToList());
+
+        var rows = await CaseOracle.CaseRowsAsync(storage);
+        Assert.Equal(numbers.Count, rows.Count);
+        foreach (var (partition, caseId, version) in rows)
+        {
+            Assert.Equal(expectedRows[caseId], (partition, version));
+        }
+
+        var attempts = await Harness.EffectLog.CountsAsync(storage);
+        var missing = expectedEffects.Where(e => !attempts.ContainsKey(e)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} effects never dispatched, e.g. {missing.FirstOrDefault()}");
+        Assert.DoesNotContain(attempts.Keys, k => !expectedEffects.Contains(k));
+        var total = attempts.Values.Sum();
+        Log($"cases {numbers.Count}; audit events {events} (timer events {timers}); mailbox rows {mailbox.Count}; read-model rows {rows.Count}");
+        Log($"effects {attempts.Count}; dispatch attempts {total}; repeated dispatches before de-duplication {total - attempts.Count} " +
+            $"({attempts.Count(a => a.Value > 1)} effects dispatched more than once, at most {attempts.Values.DefaultIfEmpty(0).Max()} times)");
+    }
+}

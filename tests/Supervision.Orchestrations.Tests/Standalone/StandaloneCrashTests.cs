@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Supervision.Orchestrations.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace Supervision.Orchestrations.Tests.Standalone;
+
+/// <summary>
+/// The real standalone host on Azurite, killed with SIGKILL at seeded random moments while it serves a load and fires
+/// its timers, and restarted each time (same hub, storage prefix and legal clock). Tunable for CI through
+/// <c>SUPERVISION_CRASH_CASES</c> (200), <c>SUPERVISION_CRASH_KILLS</c> (20), <c>SUPERVISION_CRASH_SEED</c> and
+/// <c>SUPERVISION_CRASH_SPEED</c> (legal seconds per real second; 0.6 legal days per second).
+/// </summary>
+[Collection(StandaloneProcesses.Name)]
+public sealed class StandaloneCrashTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killed_and_restarted_many_times_the_host_fires_every_timer_and_effect_exactly_once()
+    {
+        var cases = LoadRun.Setting("SUPERVISION_CRASH_CASES", 200);
+        var kills = LoadRun.Setting("SUPERVISION_CRASH_KILLS", 20);
+        var seed = LoadRun.Setting("SUPERVISION_CRASH_SEED", 20261129);
+        var speed = LoadRun.Setting("SUPERVISION_CRASH_SPEED", 0.6 * 86_400);
+        var setup = await StandaloneSetup.CreateAsync("k", speed);
+        var run = new LoadRun(setup, output);
+        await using var host = new StandaloneProcess(setup, "crash-host");
+        host.Start();
+        await host.WaitReadyAsync();
+
+        var clock = Stopwatch.StartNew();
+        var load = run.DriveAsync(cases, 8, _ => host.Client);
+        var random = new Random(seed);
+        var killedAt = new List<double>();
+        for (var k = 0; k < kills; k++)
+        {
+            await Task.Delay(random.Next(500, 3500));
+            killedAt.Add(clock.Elapsed.TotalSeconds);
+            host.Kill();
+            host.Start();
+            await host.WaitReadyAsync();
+        }
+
+        await load;
+        run.Log($"{kills} kills at s {string.Join(", ", killedAt.Select(s => s.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}; load done at {clock.Elapsed.TotalSeconds:0} s");
+        Assert.Equal(kills + 1, host.Starts);
+
+        var until = await run.WaitForOverdueAsync(TimeSpan.FromSeconds(90));
+        run.Log($"all handling clocks overdue at {clock.Elapsed.TotalSeconds:0} s");
+        await run.VerifyAsync(until);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StandaloneProcesses
+{
+    public const string Name = "standalone processes";
+}
