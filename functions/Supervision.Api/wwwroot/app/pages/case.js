@@ -69,11 +69,12 @@ async function load() {
       ["评价", (c.ratings || []).map((r) => zh(ratingName, r.rating)).join("、") || "—"], ["期限规则", c.policy]]
       .map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "")])),
     el("p", {}, el("a", { href: `ticket.html?case=${encodeURIComponent(c.id)}` }, "打印督办单")));
+  const opened = new Set([...document.querySelectorAll("#clocks details[open]")].map((d) => d.closest(".clock")?.dataset.clock));
   $("#clocks").replaceChildren(...c.clocks.map((k) => el("div", { class: "clock", "data-clock": k.name, "data-light": k.light || "" },
     el("div", {}, k.kind === "Obligation" ? light(k.light) : null, " ", el("strong", {}, zh(clockName, k.name)), `（${k.rule}，${k.article}）`,
       k.provisional ? el("span", { class: "tag warn" }, "节假日安排未公布，届满日为暂定") : null),
     el("div", {}, `届满日 ${k.dueDate}　${countdown(k)}　${k.responsibleUnit?.name ?? ""}`),
-    el("details", {}, el("summary", {}, "期限如何计算"),
+    el("details", { open: opened.has(k.name) }, el("summary", {}, "期限如何计算"),
       el("ul", {}, k.explanation.map((l) => el("li", {}, l))),
       el("p", { class: "meta" }, `${k.rolledBecause ? `顺延原因：${k.rolledBecause}；` : ""}日历版本 ${k.calendarVersion ?? "—"}；状态 ${zh(clockStatusName, k.status)}`)))));
   renderActions(c);
@@ -120,6 +121,7 @@ async function submit(ev, action, s) {
     await post(`/api/cases/${encodeURIComponent(id)}/${action}`, body);
     showOk($("#act-result"), `已${s.label}。`);
     $("#actions").dataset.key = "";
+    document.activeElement?.blur();
     ev.target.closest("details")?.removeAttribute("open");
     await load();
   } catch (e) {
