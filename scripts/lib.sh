@@ -19,6 +19,24 @@ ensure_tools() {
   fi
 }
 
+# Installs the UI's pinned browser libraries (functions/Supervision.Api/ui/package-lock.json: Apache ECharts) and copies
+# the dist files the pages load into wwwroot/vendor/ (git-ignored; shipped as content beside the binaries). Run before
+# `dotnet build`, which picks wwwroot/** up as content (docs/decisions.md, U1).
+ensure_ui() {
+  local ui="$ROOT/functions/Supervision.Api/ui" vendor="$ROOT/functions/Supervision.Api/wwwroot/vendor"
+  local want have stamp="$ui/node_modules/.supervision-lock.sha256"
+  want=$(sha256sum "$ui/package-lock.json" | cut -d' ' -f1)
+  have=$(cat "$stamp" 2>/dev/null || true)
+  if [ ! -f "$ui/node_modules/echarts/dist/echarts.min.js" ] || [ "$want" != "$have" ]; then
+    log "installing pinned UI libraries (npm ci in functions/Supervision.Api/ui/)"
+    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
+  mkdir -p "$vendor"
+  cp -u "$ui/node_modules/echarts/dist/echarts.min.js" "$vendor/echarts.min.js"
+  cp -u "$ui/node_modules/echarts/LICENSE" "$vendor/echarts.LICENSE.txt"
+}
+
 # Installs Debian's Chromium (browser tests drive /usr/bin/chromium through Playwright; never `playwright install`)
 # and a CJK font so Chinese renders in screenshots.
 ensure_chromium() {

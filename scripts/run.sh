@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_tools
+ensure_ui
 trap stop_azurite EXIT
 blob=10000 queue=10001 table=10002
 if port_open $blob || port_open $queue || port_open $table; then

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_tools
+ensure_ui
 ensure_chromium
 trap stop_azurite EXIT
 if [ -z "${SUPERVISION_TEST_STORAGE:-}" ]; then

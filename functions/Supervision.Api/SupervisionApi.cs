@@ -38,6 +38,7 @@ public static class SupervisionApi
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         app.MapSupervision();
         app.MapCalendarEndpoints();
+        Ui.UiEndpoints.MapUiEndpoints(app, app.Configuration.GetValue<bool>("Supervision:Demo"));
         return app;
     }
 }

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Playwright;
+using Supervision.Api.Tests.Cases;
+
+namespace Supervision.Api.Tests.Browser;
+
+/// <summary>
+/// Each role's main path in the browser, through the documented API only: the registrar registers (and sees the repeat
+/// warning) and routes (and is refused the accused unit), the agency accepts, its head extends, the officer replies,
+/// and the petitioner rates in the portal; another unit is refused. Every main page is screenshotted and axe-checked.
+/// </summary>
+public sealed class RoleBrowserTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Intake_routing_acceptance_extension_reply_and_the_petitioner_rates_in_the_portal()
+    {
+        // One legal minute per real second: the day does not change during the test.
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 60);
+        await using var ui = await BrowserSession.StartAsync(app);
+        var today = app.Now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        // Sign-in: without a cookie the home sends the visitor to sign in; the default is someone with work, not admin.
+        var page = await ui.PageAsync(null);
+        await page.GotoAsync(ui.Url("/app/"));
+        await page.WaitForURLAsync("**/signin.html");
+        var chosen = page.Locator("input[name='person']:checked");
+        await Assertions.Expect(chosen).ToHaveCountAsync(1);
+        Assert.NotEqual("admin", await chosen.GetAttributeAsync("value"));
+        await BrowserSession.CheckAsync(page, "signin");
+        await page.Locator("input[value='c-registrar']").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "以所选身份进入" }).ClickAsync();
+        await page.WaitForURLAsync("**/register.html");
+
+        // Intake: register, read the case id and the query code shown once.
+        var matter = "browser:intake:" + Guid.NewGuid().ToString("N")[..8];
+        await FillIntakeAsync(page, matter);
+        await Assertions.Expect(page.Locator("#registered")).ToBeVisibleAsync();
+        var id = await page.Locator("#registered a").InnerTextAsync();
+        var code = await page.Locator("#query-code").InnerTextAsync();
+        Assert.StartsWith("XF-", id, StringComparison.Ordinal);
+        await BrowserSession.CheckAsync(page, "register");
+
+        // The same petitioner and matter again: the 409 is shown as a repeat warning naming the open case (Art. 19).
+        await FillIntakeAsync(page, matter);
+        await Assertions.Expect(page.Locator("#repeat-warning")).ToContainTextAsync("第十九条");
+        await Assertions.Expect(page.Locator("#repeat-warning")).ToContainTextAsync(id);
+
+        // An accusation against the city HRSS bureau: routing it there is refused by the server, with its reason shown.
+        var (accusation, _) = await app.As("c-registrar").RegisterAsync(app.Now, matter: "browser:accuse:" + matter, category: "Accusation", accusedUnit: "c-hrss");
+        await page.ReloadAsync();
+        var accRow = page.Locator($"tr[data-id='{accusation}']");
+        await accRow.Locator("select[name='agencyId']").SelectOptionAsync("c-hrss");
+        await accRow.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#route-result .error")).ToBeVisibleAsync();
+
+        // Routing (转送) to the city housing bureau.
+        var row = page.Locator($"tr[data-id='{id}']");
+        await row.Locator("select[name='agencyId']").SelectOptionAsync("c-housing");
+        await row.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#route-result")).ToContainTextAsync("已转送");
+
+        // The accused unit does not see the accusation at all (404, as if it did not exist), in the API and the page.
+        Assert.Equal(HttpStatusCode.NotFound, (await app.As("c-hrss-officer").GetAsync($"/api/cases/{accusation}")).StatusCode);
+
+        // Agency: the officer sees the case with its light and countdown, and accepts it on the case page.
+        await ui.SignInAsync(page.Context, "c-housing-officer");
+        await page.GotoAsync(ui.Url("/app/agency.html"));
+        var agencyRow = page.Locator($"tr[data-id='{id}']");
+        await Assertions.Expect(agencyRow).ToHaveAttributeAsync("data-light", "Green");
+        await Assertions.Expect(agencyRow.Locator("[data-countdown]")).ToContainTextAsync("个工作日");
+        await BrowserSession.CheckAsync(page, "agency");
+        await agencyRow.GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
+        await StepAsync(page, "accept", "受理");
+        await Assertions.Expect(page.Locator("[data-clock='handling']")).ToHaveAttributeAsync("data-light", "Green");
+        await Assertions.Expect(page.Locator("#act-result")).ToContainTextAsync("已受理");
+
+        // A person of another unit is refused: the case is not theirs to see (404), in the page and in the API.
+        var outsider = await ui.PageAsync("cb-housing-officer");
+        await outsider.GotoAsync(ui.Url($"/app/case.html?id={id}"));
+        await Assertions.Expect(outsider.Locator("#summary .error")).ToBeVisibleAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await app.As("cb-housing-officer").Command(id, "reply", new { outcome = "Support", opinionFile = "x" })).StatusCode);
+
+        // Extension: only the agency head approves it (the officer is told so); 30 days, reason, petitioner told today.
+        await Assertions.Expect(page.Locator("#actions")).ToContainTextAsync("负责人批准");
+        await ui.SignInAsync(page.Context, "c-housing-head");
+        await page.ReloadAsync();
+        await StepAsync(page, "approve-extension", "批准延期", async f =>
+        {
+            await f.Locator("textarea[name='reason']").FillAsync("需要现场勘验");
+            await f.Locator("input[name='petitionerToldOn']").FillAsync(today);
+        });
+        await Assertions.Expect(page.Locator("#act-result")).ToContainTextAsync("已批准延期");
+        await Assertions.Expect(page.Locator("[data-clock='handling'] details")).ToContainTextAsync("2025");
+        await page.Locator("[data-clock='handling'] summary").ClickAsync();
+        await BrowserSession.CheckAsync(page, "case");
+
+        // Reply (出具信访处理意见书) by the officer.
+        await ui.SignInAsync(page.Context, "c-housing-officer");
+        await page.ReloadAsync();
+        await StepAsync(page, "reply", "出具信访处理意见书", f => f.Locator("input[name='opinionFile']").FillAsync("临住建信复〔2025〕1号"));
+        await Assertions.Expect(page.Locator("#facts")).ToHaveAttributeAsync("data-status", "Replied");
+
+        // Petitioner portal on a phone: a wrong code reveals nothing; the right one shows progress; the petitioner rates.
+        var portal = await ui.PageAsync(null, phone: true);
+        await portal.GotoAsync(ui.Url("/portal/"));
+        await portal.GetByLabel("事项编号").FillAsync(id);
+        await portal.GetByLabel("查询码").FillAsync("WRONG-CODE");
+        await portal.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(portal.Locator("#not-found")).ToBeVisibleAsync();
+        await Assertions.Expect(portal.Locator("#progress")).ToHaveCountAsync(0);
+        await portal.GetByLabel("查询码").FillAsync(code);
+        await portal.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(portal.Locator("#progress")).ToHaveAttributeAsync("data-status", "Replied");
+        await Assertions.Expect(portal.Locator("#progress")).Not.ToContainTextAsync("窦春梅"); // no officer's name
+        await portal.GetByLabel("基本满意").CheckAsync();
+        await portal.GetByRole(AriaRole.Button, new() { Name = "提交评价" }).ClickAsync();
+        await Assertions.Expect(portal.Locator("#msg")).ToContainTextAsync("评价已提交");
+        await BrowserSession.CheckAsync(portal, "portal");
+        var detail = await app.As("c-registrar").GetAsync($"/api/cases/{id}").OkAsync();
+        Assert.Equal("BasicallySatisfied", (string)detail["ratings"]![0]!["rating"]!);
+
+        // The printable 督办单 for the case carries the legal fields.
+        await page.GotoAsync(ui.Url($"/app/ticket.html?case={id}"));
+        await Assertions.Expect(page.Locator("#doc")).ToContainTextAsync("信访事项督办单");
+        await Assertions.Expect(page.Locator("#doc")).ToContainTextAsync("督办依据");
+        await BrowserSession.CheckAsync(page, "ticket-print");
+    }
+
+    [Fact]
+    public async Task Every_role_page_loads_for_its_people_and_passes_axe()
+    {
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 60);
+        await using var ui = await BrowserSession.StartAsync(app);
+        var (id, _) = await app.As("c-registrar").RegisterAsync(app.Now, matter: "browser:pages:" + Guid.NewGuid().ToString("N")[..8]);
+
+        foreach (var (person, path, name, check) in new (string, string, string, string)[]
+        {
+            ("c-supervisor", "/app/supervisor.html", "supervisor", "#late"),
+            ("c-conf-staff", "/app/conference.html", "conference", "#approvals"),
+            ("c-leader", "/app/leader.html", "leader", "#score-table"),
+            ("c-registrar", "/app/mailbox.html", "mailbox", "#mail table"),
+        })
+        {
+            var page = await ui.PageAsync(person);
+            await page.GotoAsync(ui.Url(path));
+            await Assertions.Expect(page.Locator(check)).Not.ToBeEmptyAsync();
+            await Assertions.Expect(page.Locator("#who")).ToContainTextAsync("（");
+            await BrowserSession.CheckAsync(page, name);
+        }
+
+        // The registrar's page on a phone.
+        var phone = await ui.PageAsync("c-registrar", phone: true);
+        await phone.GotoAsync(ui.Url("/app/register.html"));
+        await Assertions.Expect(phone.Locator($"tr[data-id='{id}']")).ToBeVisibleAsync();
+        await BrowserSession.CheckAsync(phone, "register-phone");
+    }
+
+    [Fact]
+    public async Task A_case_moves_from_green_to_red_on_the_agency_page_as_the_clock_passes_its_deadline()
+    {
+        // Three legal days per real second: the 60-day handling clock stays green for about 15 s after acceptance.
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 3 * 86_400);
+        var registrar = app.As("c-registrar");
+        var (id, _) = await registrar.RegisterAsync(app.Now, matter: "browser:elevator");
+        await registrar.Command(id, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+        var accepted = await app.As("c-housing-officer").Command(id, "accept").OkAsync();
+        var due = DateTimeOffset.Parse((string)accepted.Clock("handling")["dueInstant"]!, CultureInfo.InvariantCulture);
+
+        await using var ui = await BrowserSession.StartAsync(app);
+        var page = await ui.PageAsync("c-housing-officer");
+        await page.GotoAsync(ui.Url("/app/"));
+        await page.WaitForURLAsync("**/agency.html");
+        var row = page.Locator($"tr[data-id='{id}']");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-light", "Green", new() { Timeout = 15_000 });
+
+        // Five working days before the deadline the light turns yellow; the page picks it up on its next refresh.
+        await app.UntilAsync(due - TimeSpan.FromDays(5));
+        await Assertions.Expect(row).Not.ToHaveAttributeAsync("data-light", "Green", new() { Timeout = 15_000 });
+
+        await app.UntilAsync(due + TimeSpan.FromHours(1));
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-light", "Red", new() { Timeout = 15_000 });
+        await Assertions.Expect(row.Locator("[data-countdown]")).ToContainTextAsync("已超期");
+
+        // The case page shows the handling clock red with its explanation, and the overdue in the timeline; the
+        // mailbox has the alert.
+        await row.GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-clock='handling']")).ToHaveAttributeAsync("data-light", "Red", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("超期（红灯）");
+        await BrowserSession.CheckAsync(page, "case-red");
+        await page.GotoAsync(ui.Url("/app/mailbox.html"));
+        await Assertions.Expect(page.Locator("#mail")).ToContainTextAsync(id);
+    }
+
+    private static async Task FillIntakeAsync(IPage page, string matter)
+    {
+        var form = page.Locator("#intake");
+        await form.GetByLabel("信访人姓名 *").FillAsync("李四");
+        await form.GetByLabel("联系电话").FillAsync("13900000000");
+        await form.GetByLabel("诉求摘要 *").FillAsync("小区电梯停运三个月");
+        await form.GetByLabel("事项要点 *").FillAsync(matter);
+        await form.GetByLabel("事项类别").SelectOptionAsync("Complaint");
+        await form.GetByRole(AriaRole.Button, new() { Name = "登记" }).ClickAsync();
+    }
+
+    /// <summary>Opens a step on the case page, fills it and submits it.</summary>
+    private static async Task StepAsync(IPage page, string action, string label, Func<ILocator, Task>? fill = null)
+    {
+        var step = page.Locator("details.step").Filter(new() { Has = page.Locator($"form[data-action='{action}']") });
+        await step.Locator("summary").ClickAsync();
+        var form = step.Locator("form");
+        if (fill is not null)
+        {
+            await fill(form);
+        }
+
+        await form.GetByRole(AriaRole.Button, new() { Name = label }).ClickAsync();
+    }
+}
