@@ -2,8 +2,8 @@ using DurableTask.AzureStorage;
 using DurableTask.AzureStorage.Tracking;
 using DurableTask.Core;
 using DurableTask.Core.Exceptions;
-using Microsoft.DurableTask.Converters;
 using DurableTask.Core.History;
+using Microsoft.DurableTask.Converters;
 using Newtonsoft.Json.Linq;
 using Supervision.Orchestrations;
 
