@@ -86,7 +86,7 @@ public sealed class FileEndpointsTests(FilesApp fixture) : IClassFixture<FilesAp
     [Theory]
     [InlineData("oversize", 413, "file-too-large")]
     [InlineData("empty", 400, "file-empty")]
-    [InlineData("exe-as-pdf", 415, "file-type-mismatch")]
+    [InlineData("png-as-pdf", 415, "file-type-mismatch")]
     [InlineData("exe", 415, "file-type-not-allowed")]
     [InlineData("traversal", 400, "file-bad-name")]
     [InlineData("control", 400, "file-bad-name")]
@@ -98,7 +98,7 @@ public sealed class FileEndpointsTests(FilesApp fixture) : IClassFixture<FilesAp
         {
             "oversize" => ("Other", "big.pdf", Pdf((10 * 1024 * 1024) + 1), "application/pdf"),
             "empty" => ("Evidence", "empty.pdf", Array.Empty<byte>(), "application/pdf"),
-            "exe-as-pdf" => ("Evidence", "scan.pdf", Exe(), "application/pdf"),
+            "png-as-pdf" => ("Evidence", "scan.pdf", Png(), "application/pdf"),
             "exe" => ("Evidence", "tool.exe", Exe(), (string?)null),
             "traversal" => ("Evidence", "../../etc/passwd.pdf", Pdf(1000), "application/pdf"),
             _ => ("Evidence", "a\0b.pdf", Pdf(1000), "application/pdf"),
@@ -261,6 +261,8 @@ public sealed class FileEndpointsTests(FilesApp fixture) : IClassFixture<FilesAp
 
         return bytes;
     }
+
+    private static byte[] Png() => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R'];
 
     private static byte[] Exe()
     {
