@@ -222,6 +222,11 @@ public static class CaseEndpoints
             return Problems.Invalid(error);
         }
 
+        if (await Files.LegalRecords.CheckAsync(id, command, http, ct) is { } badFile)
+        {
+            return badFile;
+        }
+
         var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
         var commandId = CommandId(actor, key);
 
@@ -239,6 +244,7 @@ public static class CaseEndpoints
             return answer;
         }
 
+        await Files.LegalRecords.SealAsync(id, command, http, ct); // the cited legal record is now immutable
         var snapshot = await s.GetAsync(id, ct);
         if (petitioner)
         {

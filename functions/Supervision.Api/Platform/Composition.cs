@@ -2,6 +2,7 @@ using Supervision.Api.Alerts;
 using Supervision.Api.Auth;
 using Supervision.Api.Cases;
 using Supervision.Api.Demo;
+using Supervision.Api.Files;
 using Supervision.Api.Org;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
@@ -62,6 +63,7 @@ public static class Composition
         builder.Services.AddSingleton<HostedJointDecider>();
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
         builder.Services.AddSingleton<CaseServices>();
+        builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();
 
         if (config.GetValue<bool>("Supervision:Demo"))
@@ -82,6 +84,7 @@ public static class Composition
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapCaseEndpoints();
+        app.MapFileEndpoints();
         app.MapOrgEndpoints();
         app.MapOpsEndpoints();
         app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));

@@ -41,8 +41,10 @@ public sealed class CaseApp : IAsyncDisposable
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
-    /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now.</summary>
-    public static async Task<CaseApp> StartAsync(DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed)
+    /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now; <paramref name="services"/> adds
+    /// registrations after the app's own (e.g. a keyed test clock).</summary>
+    public static async Task<CaseApp> StartAsync(
+        DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, Action<IServiceCollection>? services = null)
     {
         var port = kestrel ? TestStorage.FreePort() : 0;
         var storage = await TestStorage.GetConnectionStringAsync();
@@ -62,6 +64,11 @@ public sealed class CaseApp : IAsyncDisposable
             b.UseSetting("Supervision:Demo", demo ? "true" : "false");
             b.UseSetting("Supervision:Clock:Start", start.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Supervision:Clock:Speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (services is not null)
+            {
+                b.ConfigureServices(services);
+            }
+
             if (kestrel)
             {
                 b.UseSetting("urls", $"http://127.0.0.1:{port}");
