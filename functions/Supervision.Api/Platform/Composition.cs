@@ -3,6 +3,7 @@ using Supervision.Api.Auth;
 using Supervision.Api.Cases;
 using Supervision.Api.Demo;
 using Supervision.Api.Org;
+using Supervision.Api.Oversight;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
@@ -82,6 +83,7 @@ public static class Composition
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapCaseEndpoints();
+        app.MapSupervisionEndpoints();
         app.MapOrgEndpoints();
         app.MapOpsEndpoints();
         app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));
