@@ -30,7 +30,7 @@ public static class JointEndpoints
     public static RouteGroupBuilder MapJointEndpoints(this RouteGroupBuilder api)
     {
         var joint = api.MapGroup("/joint-assignments").WithTags("joint-assignments");
-        joint.MapPost("/", ProposeAsync).Accepts<ProposeJointRequest>("application/json").WithName("proposeJointAssignment")
+        joint.MapPost(string.Empty, ProposeAsync).Accepts<ProposeJointRequest>("application/json").WithName("proposeJointAssignment")
             .WithSummary("Propose a joint assignment (bureau registrar): caseId, arrangement {leadAgencyId, leadDueDate, coHandlers [{unitId, dueDate}]}.");
         joint.MapGet("/{id}", DetailAsync).WithName("getJointAssignment")
             .WithSummary("A joint assignment with answers, resolver, the running window (explained) and timeline.");

@@ -33,7 +33,7 @@ public static class TicketEndpoints
     public static RouteGroupBuilder MapTicketEndpoints(this RouteGroupBuilder api)
     {
         var tickets = api.MapGroup("/tickets").WithTags("tickets");
-        tickets.MapPost("/", RaiseAsync).Accepts<RaiseTicketRequest>("application/json").WithName("raiseTicket")
+        tickets.MapPost(string.Empty, RaiseAsync).Accepts<RaiseTicketRequest>("application/json").WithName("raiseTicket")
             .WithSummary("Raise a ticket by hand (supervisor of the bureau; Art. 40 grounds Stalling, Shifting, FakedResults, RefusedOpinion…).");
         tickets.MapGet("/{id}", DetailAsync).WithName("getTicket")
             .WithSummary("A ticket with its response deadline (due date, light, explanation) and its timeline.");
