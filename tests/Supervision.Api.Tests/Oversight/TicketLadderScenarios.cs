@@ -134,7 +134,11 @@ public sealed class TicketLadderScenarios
         // Duties of c-housing: acceptance-type clocks counted in the month of their due date, on time when stopped by then.
         var started = caseEvents.Where(e => Type(e) == "ClockStarted" && (string)e["data"]!["clock"]!["responsibleUnitId"]! == "c-housing"
             && (string)e["data"]!["clock"]!["name"]! is "acceptance" or "routing").Select(e => e["data"]!["clock"]!).ToList();
-        var months = new[] { OversightApi.Month(Start), OversightApi.Month(app.Now) }.Distinct().ToList();
+        // Every month in which something of c-housing's was recorded or fell due (a loaded machine moves the flow across months).
+        var months = ticketEvents.Select(Month)
+            .Concat(started.Select(c => OversightApi.Month(OversightApi.Instant(c["dueInstant"]).AddTicks(-1))))
+            .Concat(caseEvents.Where(e => Type(e) == "ClockOverdue").Select(Month))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         foreach (var month in months)
         {
             var card = await supervisor.GetJsonAsync($"/api/scorecard?month={month}&unit=c-housing");
@@ -144,13 +148,13 @@ public sealed class TicketLadderScenarios
             var dueHere = started.Where(c => OversightApi.Month(OversightApi.Instant(c["dueInstant"]).AddTicks(-1)) == month).ToList();
             var onTime = dueHere.Count(c => caseEvents.Any(e => Type(e) == "ClockStopped" && (string)e["data"]!["name"]! == (string)c["name"]!
                 && OversightApi.Instant(e["data"]!["at"]) <= OversightApi.Instant(c["dueInstant"])));
-            var redHere = caseEvents.Count(e => Type(e) == "ClockOverdue" && Month(e) == month && (string)e["data"]!["name"]! == "acceptance");
+            var redHere = caseEvents.Any(e => Type(e) == "ClockOverdue" && Month(e) == month && (string)e["data"]!["name"]! == "acceptance") ? 1 : 0;
             var raisedHere = ticketEvents.Count(e => Type(e) == "TicketRaised" && Month(e) == month);
             var formsHere = ticketEvents.Where(e => Month(e) == month && Type(e) is "TicketRaised" or "TicketEscalated")
                 .Select(e => (string)e["data"]![Type(e) == "TicketRaised" ? "form" : "to"]!).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
             var lateHere = ticketEvents.Count(e => Type(e) == "TicketResponded" && Month(e) == month && (bool)e["data"]!["late"]!);
 
-            Assert.True(row is not null, $"{month}: {card.ToJsonString()}");
+            Assert.True(row is not null, $"{month}: no scorecard row for c-housing: {card.ToJsonString()}");
             Assert.Equal(dueHere.Count, (int)row["acceptanceDue"]!);
             Assert.Equal(onTime, (int)row["acceptanceOnTime"]!);
             Assert.Equal(redHere, (int)row["redCases"]!);
@@ -162,21 +166,21 @@ public sealed class TicketLadderScenarios
             }
         }
 
-        // The month the ticket was raised: one red case, one ticket (文书督办), one escalation to 约谈 — and so on the 黄榜.
-        var november = (await supervisor.GetJsonAsync("/api/scorecard?month=2025-11&unit=c-housing"))["units"]![0]!;
-        Assert.Equal(1, (int)november["ticketsRaised"]!);
-        Assert.Equal(1, (int)november["redCases"]!);
-        Assert.Equal("Yellow", (string)november["list"]!);
+        // The month the ticket was raised: a red case and a ticket — so c-housing is on the 黄榜 that month.
+        var raisedMonth = Month(ticketEvents.Single(e => Type(e) == "TicketRaised"));
+        var named = (await supervisor.GetJsonAsync($"/api/scorecard?month={raisedMonth}&unit=c-housing"))["units"]![0]!;
+        Assert.Equal(1, (int)named["ticketsRaised"]!);
+        Assert.Equal("Yellow", (string)named["list"]!);
 
         // CSV with a BOM (Excel reads it as UTF-8), and XLSX.
-        var csv = await supervisor.GetAsync(new Uri("/api/scorecard?month=2025-11&format=csv", UriKind.Relative));
+        var csv = await supervisor.GetAsync(new Uri($"/api/scorecard?month={raisedMonth}&format=csv", UriKind.Relative));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var bytes = await csv.Content.ReadAsByteArrayAsync();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
         var text = Encoding.UTF8.GetString(bytes[3..]);
         Assert.StartsWith("单位编码,单位名称,月份,", text, StringComparison.Ordinal);
-        Assert.Contains("\r\nc-housing,临川市住房和城乡建设局,2025-11,", text, StringComparison.Ordinal);
-        var xlsx = await supervisor.GetAsync(new Uri("/api/scorecard?month=2025-11&format=xlsx", UriKind.Relative));
+        Assert.Contains($"\r\nc-housing,临川市住房和城乡建设局,{raisedMonth},", text, StringComparison.Ordinal);
+        var xlsx = await supervisor.GetAsync(new Uri($"/api/scorecard?month={raisedMonth}&format=xlsx", UriKind.Relative));
         Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType!.MediaType);
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync())[..2]);
 
