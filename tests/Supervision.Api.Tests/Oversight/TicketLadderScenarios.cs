@@ -137,7 +137,7 @@ public sealed class TicketLadderScenarios
         // Every month in which something of c-housing's was recorded or fell due (a loaded machine moves the flow across months).
         var months = ticketEvents.Select(Month)
             .Concat(started.Select(c => OversightApi.Month(OversightApi.Instant(c["dueInstant"]).AddTicks(-1))))
-            .Concat(caseEvents.Where(e => Type(e) == "ClockOverdue").Select(Month))
+            .Concat(caseEvents.Where(e => Type(e) == "ClockOverdue" && (string)e["data"]!["name"]! == "acceptance").Select(Month))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         foreach (var month in months)
         {
@@ -154,7 +154,13 @@ public sealed class TicketLadderScenarios
                 .Select(e => (string)e["data"]![Type(e) == "TicketRaised" ? "form" : "to"]!).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
             var lateHere = ticketEvents.Count(e => Type(e) == "TicketResponded" && Month(e) == month && (bool)e["data"]!["late"]!);
 
-            Assert.True(row is not null, $"{month}: no scorecard row for c-housing: {card.ToJsonString()}");
+            if (row is null)
+            {
+                // No row: nothing of c-housing's counted this month, by hand either.
+                Assert.Equal(0, dueHere.Count + redHere + raisedHere + formsHere.Count + lateHere);
+                continue;
+            }
+
             Assert.Equal(dueHere.Count, (int)row["acceptanceDue"]!);
             Assert.Equal(onTime, (int)row["acceptanceOnTime"]!);
             Assert.Equal(redHere, (int)row["redCases"]!);
