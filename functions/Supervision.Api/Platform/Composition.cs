@@ -4,6 +4,7 @@ using Supervision.Api.Cases;
 using Supervision.Api.Demo;
 using Supervision.Api.Files;
 using Supervision.Api.Org;
+using Supervision.Api.Oversight;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
@@ -85,6 +86,7 @@ public static class Composition
         app.MapOpenApi();
         app.MapCaseEndpoints();
         app.MapFileEndpoints();
+        app.MapSupervisionEndpoints();
         app.MapOrgEndpoints();
         app.MapOpsEndpoints();
         app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));

@@ -1,0 +1,17 @@
+using Supervision.Api.Auth;
+
+namespace Supervision.Api.Oversight;
+
+/// <summary>Maps the supervision API: tickets, joint assignments, inboxes and the scorecard (docs/api.md).</summary>
+public static class SupervisionEndpoints
+{
+    public static IEndpointRouteBuilder MapSupervisionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization(SupervisionClaims.PersonPolicy);
+        api.MapTicketEndpoints();
+        api.MapJointEndpoints();
+        api.MapInboxEndpoints();
+        api.MapScorecardEndpoints();
+        return app;
+    }
+}

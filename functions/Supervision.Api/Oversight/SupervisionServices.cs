@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using NodaTime;
+using Supervision.Api.Auth;
+using Supervision.Api.Cases;
+using Supervision.Api.Org;
+using Supervision.Api.Platform;
+using Supervision.Domain.Calendar;
+using Supervision.Domain.Cases;
+using Supervision.Domain.JointAssignments;
+using Supervision.Domain.Org;
+using Supervision.Domain.Tickets;
+using Supervision.Orchestrations;
+
+namespace Supervision.Api.Oversight;
+
+/// <summary>
+/// What the supervision endpoints (tickets, joint assignments, inboxes, scorecard) need, resolved per request from the
+/// services the host already registers, so mapping them takes one line in <see cref="Composition"/>.
+/// </summary>
+public sealed class SupervisionServices(IServiceProvider sp)
+{
+    public CommandGateway Gateway { get; } = sp.GetRequiredService<CommandGateway>();
+
+    public DecisionStore Store { get; } = sp.GetRequiredService<DecisionStore>();
+
+    public OrchestrationStorage Storage { get; } = sp.GetRequiredService<OrchestrationStorage>();
+
+    public OrgService Org { get; } = sp.GetRequiredService<OrgService>();
+
+    public ICalendarSource Calendar { get; } = sp.GetRequiredService<ICalendarSource>();
+
+    public TimeProvider Clock { get; } = sp.GetRequiredService<TimeProvider>();
+
+    public CaseServices Cases { get; } = sp.GetRequiredService<CaseServices>();
+
+    public LocalMailbox Mailbox { get; } = sp.GetRequiredService<LocalMailbox>();
+
+    public static SupervisionServices Of(HttpContext http) => new(http.RequestServices);
+
+    public Instant Now() => Instant.FromDateTimeOffset(Clock.GetUtcNow());
+
+    public async Task<(long Version, TicketState State)?> TicketAsync(string id, CancellationToken ct) =>
+        await Store.GetAsync(TicketDecider.Type, id, ct) is { } s ? (s.Version, TicketJson.Deserialize<TicketState>(s.StateJson)) : null;
+
+    public async Task<(long Version, JointState State)?> JointAsync(string id, CancellationToken ct) =>
+        await Store.GetAsync(JointDecider.Type, id, ct) is { } s ? (s.Version, JointJson.Deserialize<JointState>(s.StateJson)) : null;
+
+    /// <summary>Sends a command recorded at the legal instant the API received it.</summary>
+    public Task<CommandResult> SendAsync(string type, string id, string json, string commandId, string actor, bool create, CancellationToken ct) =>
+        Gateway.SendAsync(type, id, new CommandEnvelope(commandId, actor, Clock.GetUtcNow(), json), create, ct);
+
+    /// <summary>Rows of a read model matching an OData filter (null: all), as dictionaries.</summary>
+    public async Task<List<Dictionary<string, object?>>> RowsAsync(string model, string? filter, CancellationToken ct)
+    {
+        var table = await Storage.ReadModelAsync(model);
+        var rows = new List<Dictionary<string, object?>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            var row = e.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
+            row["id"] = e.RowKey;
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>Shared request plumbing of the supervision endpoints (same rules as the case API).</summary>
+public static class SupervisionHttp
+{
+    public static string CommandId(string actor, string? key) =>
+        key is null ? "http:" + Guid.NewGuid().ToString("N") : "http:" + Hash(actor + "|" + key)[..32];
+
+    public static string? Key(HttpContext http) => http.Request.Headers[CaseEndpoints.IdempotencyHeader].FirstOrDefault();
+
+    /// <summary>A short id suffix: from the idempotency key when given (a retry addresses the same instance), else random.</summary>
+    public static string Suffix(string actor, string? key) =>
+        key is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : Hash("id|" + actor + "|" + key)[..8].ToUpperInvariant();
+
+    public static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && http.Request.ContentType is null))
+        {
+            return [];
+        }
+
+        if (!(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a polymorphic command with <c>$type</c> first and the actor set by the server.</summary>
+    public static bool TryCommand<T>(JsonObject body, string type, string actor, JsonSerializerOptions options, out T command, out string error)
+        where T : class
+    {
+        var ordered = new JsonObject { ["$type"] = type, ["actor"] = actor };
+        foreach (var (name, value) in body)
+        {
+            if (name is not ("$type" or "actor"))
+            {
+                ordered[name] = value?.DeepClone();
+            }
+        }
+
+        try
+        {
+            command = ordered.Deserialize<T>(options) ?? throw new JsonException("empty command");
+            error = string.Empty;
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            command = null!;
+            error = $"The body does not fit the '{type}' command: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The rejection, 202 with a status link while the engine is slow, or null when applied.</summary>
+    public static IResult? Answer(string statusUrl, string commandId, CommandResult result) => result.Outcome switch
+    {
+        null => Results.Json(new { status = "Pending", commandId, statusUrl }, statusCode: StatusCodes.Status202Accepted),
+        { Rejection: { } r } => Problems.Rejected(r),
+        _ => null,
+    };
+
+    public static async Task<(OrgDirectory Org, Person? Person)> WhoAsync(HttpContext http, SupervisionServices s, CancellationToken ct)
+    {
+        var org = await s.Org.GetAsync(ct);
+        return (org, org.PersonById(SupervisionClaims.PersonIdOf(http.User)));
+    }
+
+    public static object? Unit(OrgDirectory org, string? id) => id is null ? null : new { id, name = org.Unit(id)?.Name };
+
+    public static HashSet<string> Split(object? list) =>
+        new(((list as string) ?? string.Empty).Split(CaseRow.ListSeparator, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Who may see a ticket or a joint assignment: a person with a role in a unit it names, or a supervisor, leader or
+/// conference-office staff member whose level's government is an ancestor of (or is) such a unit — never anyone the
+/// accusation guard excludes (the accused person, or anyone in the accused unit). The same answer (404) for
+/// "no such ticket" and "not yours to see".
+/// </summary>
+public static class SupervisionVisibility
+{
+    public static bool CanSee(OrgDirectory org, Person person, TicketState s) =>
+        s.Status != TicketStatus.New
+        && !AccusationGuard.ExcludesPerson(org, s.Category, s.AccusedUnitId, s.AccusedPersonId, person.Id)
+        && CanSeeUnits(org, person, [s.AgencyId, s.BureauId, s.BureauId is null ? null : org.ConferenceOfficeOf(s.BureauId)?.Id, s.Accountability?.TargetUnitId,
+            .. s.Rulings.Select(r => r.ReassignTo)]);
+
+    public static bool CanSee(OrgDirectory org, Person person, JointState s) =>
+        s.Status != JointStatus.New
+        && !AccusationGuard.ExcludesPerson(org, s.Category, s.AccusedUnitId, s.AccusedPersonId, person.Id)
+        && CanSeeUnits(org, person, [s.BureauId, s.ConferenceOfficeId, s.ResolverUnitId, .. s.Arrangement?.Parties ?? []]);
+
+    /// <summary>The accusation guard on a read-model row (its <c>excludedUnits</c>).</summary>
+    public static bool Guarded(OrgDirectory org, Person person, IReadOnlyDictionary<string, object?> row)
+    {
+        var excluded = SupervisionHttp.Split(row.GetValueOrDefault(TicketRow.ExcludedUnits));
+        return org.UnitsOf(person.Id).Any(excluded.Contains);
+    }
+
+    public static bool CanSeeRow(OrgDirectory org, Person person, IReadOnlyDictionary<string, object?> row, params string?[] units) =>
+        !Guarded(org, person, row) && CanSeeUnits(org, person, units);
+
+    public static bool CanSeeUnits(OrgDirectory org, Person person, IEnumerable<string?> units)
+    {
+        var named = units.OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var grant in person.Roles)
+        {
+            if (named.Contains(grant.Unit))
+            {
+                return true;
+            }
+
+            if (grant.Role is Role.Supervisor or Role.Leader or Role.ConferenceStaff
+                && org.GovernmentOf(grant.Unit) is { } government
+                && named.Any(u => org.IsAncestorOrSelf(government.Id, u)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Units a person oversees (supervisor, leader, conference staff): everything under their level's government.</summary>
+    public static bool Oversees(OrgDirectory org, Person person, string unitId) =>
+        person.Roles.Any(g => g.Role is Role.Supervisor or Role.Leader or Role.ConferenceStaff
+            && org.GovernmentOf(g.Unit) is { } gov && org.IsAncestorOrSelf(gov.Id, unitId));
+}
