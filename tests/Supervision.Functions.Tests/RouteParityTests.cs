@@ -19,6 +19,7 @@ public sealed class RouteParityTests
     {
         ["app/{*path}"] = "the UI's static files: middleware in the pipeline, not an endpoint",
         ["api/demo/users"] = "mapped only with Supervision:Demo; the pipeline answers 404 otherwise",
+        ["api/demo/people"] = "mapped only with Supervision:Demo; the pipeline answers 404 otherwise",
     };
 
     [Fact]
