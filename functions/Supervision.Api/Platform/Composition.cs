@@ -72,6 +72,7 @@ public static class Composition
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapCaseEndpoints();
         app.MapOrgEndpoints();
