@@ -487,8 +487,8 @@ public static class CaseEndpoints
         {
             var row = e.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
             if (!CaseVisibility.CanSeeRow(org, person, row)
-                || (status is { } st && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, st.ToString(), StringComparison.Ordinal))
-                || (light is { } li && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, li.ToString(), StringComparison.Ordinal))
+                || (status is { } st && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, st.ToString(), StringComparison.OrdinalIgnoreCase))
+                || (light is { } li && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, li.ToString(), StringComparison.OrdinalIgnoreCase))
                 || (open is { } o && (row.GetValueOrDefault(CaseRow.Open) as bool? ?? false) != o)
                 || (dueBy is { } by && !(row.GetValueOrDefault(CaseRow.NextDue) is DateTimeOffset due && due <= by)))
             {

@@ -42,7 +42,9 @@ public sealed class CaseApp : IAsyncDisposable
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now.</summary>
-    public static async Task<CaseApp> StartAsync(DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed)
+    /// <param name="settings">Extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.</param>
+    public static async Task<CaseApp> StartAsync(
+        DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = kestrel ? TestStorage.FreePort() : 0;
         var storage = await TestStorage.GetConnectionStringAsync();
@@ -62,6 +64,11 @@ public sealed class CaseApp : IAsyncDisposable
             b.UseSetting("Supervision:Demo", demo ? "true" : "false");
             b.UseSetting("Supervision:Clock:Start", start.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Supervision:Clock:Speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
             if (kestrel)
             {
                 b.UseSetting("urls", $"http://127.0.0.1:{port}");
@@ -92,6 +99,14 @@ public sealed class CaseApp : IAsyncDisposable
     }
 
     public HttpClient Anonymous() => factory.CreateClient();
+
+    /// <summary>An anonymous client that presents <paramref name="queryCode"/> as a petitioner.</summary>
+    public HttpClient Petitioner(string queryCode)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Query-Code", queryCode);
+        return client;
+    }
 
     /// <summary>Waits (on the accelerated clock) until legal time reaches <paramref name="legal"/>.</summary>
     public async Task UntilAsync(DateTimeOffset legal)
