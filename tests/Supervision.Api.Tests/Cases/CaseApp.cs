@@ -42,7 +42,7 @@ public sealed class CaseApp : IAsyncDisposable
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now.</summary>
-    /// <param name="settings">Extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.</param>
+    /// <remarks><paramref name="settings"/>: extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.</remarks>
     public static async Task<CaseApp> StartAsync(
         DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, IReadOnlyDictionary<string, string>? settings = null)
     {
