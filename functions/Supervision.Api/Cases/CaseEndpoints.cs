@@ -5,12 +5,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using NodaTime;
-using Supervision.Domain.Calendar;
-using Supervision.Domain.Cases;
-using Supervision.Domain.Org;
 using Supervision.Api.Auth;
 using Supervision.Api.Org;
 using Supervision.Api.Platform;
+using Supervision.Domain.Calendar;
+using Supervision.Domain.Cases;
+using Supervision.Domain.Org;
 using Supervision.Orchestrations;
 
 namespace Supervision.Api.Cases;

@@ -14,74 +14,74 @@ public static class CaseViews
     public static object Detail(
         LegalCalendar calendar, OrgDirectory org, CaseState s, long version, Instant now, IReadOnlyList<StoredEvent> events,
         IReadOnlyList<CommandOutcome> rejected) => new
-    {
-        id = s.CaseId,
-        version,
-        status = s.Status.ToString(),
-        open = s.IsOpen,
-        category = s.Category?.ToString(),
-        channel = s.Channel.ToString(),
-        receivedAt = s.ReceivedAt,
-        receivedOn = s.ReceivedOn,
-        summary = s.Summary,
-        petitioner = s.Petitioner,
-        groupSize = s.GroupSize,
-        representatives = s.Representatives,
-        major = s.Major,
-        policy = s.Policy?.ToString(),
-        bureau = Unit(org, s.BureauId),
-        responsibleUnit = Unit(org, s.ResponsibleUnitId),
-        handlingUnit = Unit(org, s.HandlingUnitId),
-        routing = s.Routing?.ToString(),
-        mode = s.Mode?.ToString(),
-        extension = s.Extension,
-        replyOutcome = s.ReplyOutcome?.ToString(),
-        ratings = s.Ratings,
-        light = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running && c.Kind == Domain.Policy.ClockKind.Obligation)
+        {
+            id = s.CaseId,
+            version,
+            status = s.Status.ToString(),
+            open = s.IsOpen,
+            category = s.Category?.ToString(),
+            channel = s.Channel.ToString(),
+            receivedAt = s.ReceivedAt,
+            receivedOn = s.ReceivedOn,
+            summary = s.Summary,
+            petitioner = s.Petitioner,
+            groupSize = s.GroupSize,
+            representatives = s.Representatives,
+            major = s.Major,
+            policy = s.Policy?.ToString(),
+            bureau = Unit(org, s.BureauId),
+            responsibleUnit = Unit(org, s.ResponsibleUnitId),
+            handlingUnit = Unit(org, s.HandlingUnitId),
+            routing = s.Routing?.ToString(),
+            mode = s.Mode?.ToString(),
+            extension = s.Extension,
+            replyOutcome = s.ReplyOutcome?.ToString(),
+            ratings = s.Ratings,
+            light = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running && c.Kind == Domain.Policy.ClockKind.Obligation)
             .Select(c => c.Light).DefaultIfEmpty(null).Max()?.ToString(),
-        provisional = ClockViews.Of(calendar, s, now).Any(c => c.Status == ClockStatus.Running && c.Provisional),
-        clocks = ClockViews.Of(calendar, s, now).Select(c => new
-        {
-            c.Name,
-            c.Rule,
-            c.Article,
-            kind = c.Kind.ToString(),
-            status = c.Status.ToString(),
-            responsibleUnit = Unit(org, c.ResponsibleUnitId),
-            c.DueDate,
-            c.DueInstant,
-            c.Provisional,
-            light = c.Light?.ToString(),
-            display = c.Display.ToString(),
-            level = c.Level.ToString(),
+            provisional = ClockViews.Of(calendar, s, now).Any(c => c.Status == ClockStatus.Running && c.Provisional),
+            clocks = ClockViews.Of(calendar, s, now).Select(c => new
+            {
+                c.Name,
+                c.Rule,
+                c.Article,
+                kind = c.Kind.ToString(),
+                status = c.Status.ToString(),
+                responsibleUnit = Unit(org, c.ResponsibleUnitId),
+                c.DueDate,
+                c.DueInstant,
+                c.Provisional,
+                light = c.Light?.ToString(),
+                display = c.Display.ToString(),
+                level = c.Level.ToString(),
 
-            // A countdown only for a running duty (Counting/Overdue): a stopped clock has no time left, a lapsed window is not overdue.
-            remainingHours = Counts(c) ? Math.Round(c.Remaining.TotalHours, 1) : (double?)null,
-            workingDaysLeft = Counts(c) ? c.WorkingDaysLeft : (int?)null,
-            explanation = c.Explanation.Lines,
-            rolledBecause = c.Explanation.RolledBecause,
-            calendarVersion = c.Explanation.CalendarVersion,
-        }),
-        timeline = events.Select(e => new
-        {
-            e.Sequence,
-            type = e.EventType,
-            at = e.At,
-            actor = Actors.Recorded(e.Actor),
-            actorName = org.PersonById(e.Actor)?.Name,
-            data = TimelineData(e.Data),
-        }),
+                // A countdown only for a running duty (Counting/Overdue): a stopped clock has no time left, a lapsed window is not overdue.
+                remainingHours = Counts(c) ? Math.Round(c.Remaining.TotalHours, 1) : (double?)null,
+                workingDaysLeft = Counts(c) ? c.WorkingDaysLeft : (int?)null,
+                explanation = c.Explanation.Lines,
+                rolledBecause = c.Explanation.RolledBecause,
+                calendarVersion = c.Explanation.CalendarVersion,
+            }),
+            timeline = events.Select(e => new
+            {
+                e.Sequence,
+                type = e.EventType,
+                at = e.At,
+                actor = Actors.Recorded(e.Actor),
+                actorName = org.PersonById(e.Actor)?.Name,
+                data = TimelineData(e.Data),
+            }),
 
-        // Steps refused inside the orchestration (e.g. one that lost a race to another officer's step) stay visible.
-        rejected = rejected.OrderBy(r => r.At).Select(r => new
-        {
-            at = r.At,
-            actor = Actors.Recorded(r.Actor),
-            actorName = org.PersonById(r.Actor)?.Name,
-            command = r.Rejection?.Command,
-            reason = r.Rejection?.Reason,
-        }),
-    };
+            // Steps refused inside the orchestration (e.g. one that lost a race to another officer's step) stay visible.
+            rejected = rejected.OrderBy(r => r.At).Select(r => new
+            {
+                at = r.At,
+                actor = Actors.Recorded(r.Actor),
+                actorName = org.PersonById(r.Actor)?.Name,
+                command = r.Rejection?.Command,
+                reason = r.Rejection?.Reason,
+            }),
+        };
 
     /// <summary>What the petitioner sees with the query code: progress and deadlines, no internal names or people.</summary>
     public static object Petitioner(LegalCalendar calendar, CaseState s, Instant now) => new

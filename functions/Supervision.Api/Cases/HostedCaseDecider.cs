@@ -1,9 +1,9 @@
+using Supervision.Api.Org;
 using Supervision.Calendar.Storage;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Orchestration;
 using Supervision.Domain.Policy;
-using Supervision.Api.Org;
 
 namespace Supervision.Api.Cases;
 

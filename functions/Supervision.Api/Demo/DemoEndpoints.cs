@@ -1,5 +1,5 @@
-using Supervision.Domain.Org;
 using Supervision.Api.Org;
+using Supervision.Domain.Org;
 
 namespace Supervision.Api.Demo;
 

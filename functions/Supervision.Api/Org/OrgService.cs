@@ -2,8 +2,8 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
-using Supervision.Domain.Org;
 using Supervision.Api.Platform;
+using Supervision.Domain.Org;
 
 namespace Supervision.Api.Org;
 
