@@ -56,16 +56,20 @@ free_port() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # start_azurite MODE [BLOB QUEUE TABLE]
-#   MODE=memory  in-memory (tests)    MODE=disk  persisted under .azurite/ (the local service)
+#   MODE=memory  in-memory (tests)    MODE=disk  persisted under $SUPERVISION_AZURITE_DIR (default .azurite/; the local service)
 # Sets AZURITE_PID and AZURITE_CONNECTION_STRING. Always loopback, always --skipApiVersionCheck.
+# Azurite runs in its own session (setsid): a signal to the caller's process group (Ctrl+C, `kill -- -PGID`) does not
+# reach it, so it is stopped exactly once, by stop_azurite, after the app. Its disk store flushes in batches: a
+# SIGKILL can lose the last seconds of writes (it is a development store).
 start_azurite() {
   local mode="$1" blob="${2:-$(free_port)}" queue="${3:-$(free_port)}" table="${4:-$(free_port)}"
   local persist=(--inMemoryPersistence)
   if [ "$mode" = disk ]; then
-    mkdir -p "$ROOT/.azurite"
-    persist=(--location "$ROOT/.azurite")
+    local dir="${SUPERVISION_AZURITE_DIR:-$ROOT/.azurite}"
+    mkdir -p "$dir"
+    persist=(--location "$dir")
   fi
-  node "$AZURITE_JS" --silent "${persist[@]}" --skipApiVersionCheck --loose --disableTelemetry \
+  setsid node "$AZURITE_JS" --silent "${persist[@]}" --skipApiVersionCheck --loose --disableTelemetry \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$ROOT/.azurite.log" 2>&1 &
   AZURITE_PID=$!
@@ -80,10 +84,21 @@ start_azurite() {
   log "Azurite ($mode) on 127.0.0.1 blob:$blob queue:$queue table:$table (pid $AZURITE_PID)"
 }
 
+# One SIGTERM, then up to 60 s to save its disk store and exit; SIGKILL only if it hangs beyond that.
 stop_azurite() {
   if [ -n "${AZURITE_PID:-}" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
-    kill "$AZURITE_PID" 2>/dev/null || true
+    kill -TERM "$AZURITE_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 600); do
+      kill -0 "$AZURITE_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$AZURITE_PID" 2>/dev/null; then
+      log "Azurite did not stop within 60 s; killing it"
+      kill -KILL "$AZURITE_PID" 2>/dev/null || true
+    fi
     wait "$AZURITE_PID" 2>/dev/null || true
     log "Azurite stopped"
   fi
+  AZURITE_PID=
 }

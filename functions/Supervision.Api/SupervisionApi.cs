@@ -14,6 +14,13 @@ public static class SupervisionApi
     public static WebApplicationBuilder AddSupervisionApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddOptions<ApiLimits>().Bind(builder.Configuration.GetSection(ApiLimits.Section));
+
+        // The outer bound for every request (the endpoints cap their own bodies lower); the standalone host is Kestrel.
+        var maxBody = builder.Configuration.GetValue($"{ApiLimits.Section}:MaxRequestBodyBytes", new ApiLimits().MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
+        builder.Services.AddSupervisionRateLimits();
         builder.Services.AddHealthChecks();
         builder.Services.AddCalendar();
         builder.AddSupervision();

@@ -61,6 +61,8 @@ public static class CaseEndpoints
         var staff = app.MapGroup("/api").RequireAuthorization(SupervisionClaims.PersonPolicy).WithTags("cases");
         staff.MapPost("/cases", RegisterAsync).Accepts<RegisterCase>("application/json").WithName("register")
             .WithSummary("Register a petition (登记). Case id and query code are assigned by the server.");
+        staff.MapPost("/cases/{id}/reissue-query-code", ReissueQueryCodeAsync).WithName("reissue-query-code")
+            .WithSummary("A registrar re-issues the query code: the new code is answered once; the old one (and any lock) ends.");
         staff.MapGet("/cases", ListAsync).WithName("listCases")
             .WithSummary("Cases visible to the caller, filtered by unit / status / light / due within N days, paged.");
         staff.MapGet("/cases/{id}", DetailAsync).WithName("getCase")
@@ -93,23 +95,21 @@ public static class CaseEndpoints
     private static async Task<IResult> RegisterAsync(HttpContext http, CaseServices s, CancellationToken ct)
     {
         var actor = SupervisionClaims.PersonIdOf(http.User)!;
-        var body = await ReadObjectAsync(http, ct);
-        if (body is null)
+        var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
+        var queryCode = NewQueryCode();
+        var (parsed, problem) = await ReadCommandAsync(http, s, "register", new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            return Problems.Invalid("The body must be a JSON object with the registration fields (channel, receivedAt, unitId, petitioner, summary, matterKey…).");
+            ["actor"] = actor,
+            ["caseId"] = "pending",
+            ["queryCode"] = queryCode,
+            ["queryCodeSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+        }, ct);
+        if (problem is not null)
+        {
+            return problem;
         }
 
-        var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
-        body["$type"] = "register";
-        body["actor"] = actor;
-        body["caseId"] = "pending";
-        var queryCode = NewQueryCode();
-        body["queryCode"] = queryCode;
-        body["queryCodeSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        if (!TryDeserialize(body, out var parsed, out var error) || parsed is not RegisterCase draft)
-        {
-            return Problems.Invalid(error);
-        }
+        var draft = (RegisterCase)parsed!;
 
         // The id comes from the request itself (its receipt date and, when given, the idempotency key), never from the
         // clock: a retry after midnight must address the same case, or the runtime could not recognise it as a retry.
@@ -122,7 +122,30 @@ public static class CaseEndpoints
             return await RepeatAsync(command, earlier, commandId, s, ct);
         }
 
-        var result = await s.SendAsync(caseId, command, commandId, actor, create: true, ct);
+        // Atomic duplicate check: claim the fingerprint before the case exists (Art. 19/36 under concurrency).
+        var fingerprint = CaseHashes.Fingerprint(command.Petitioner, command.MatterKey);
+        if (await ClaimAsync(fingerprint, command, caseId, commandId, s, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        CommandResult result;
+        try
+        {
+            result = await s.SendAsync(caseId, command, commandId, actor, create: true, ct);
+        }
+        catch
+        {
+            await s.Claims.ReleaseAsync(fingerprint, commandId, CancellationToken.None);
+            throw;
+        }
+
+        if (result.Outcome is { Rejection: not null })
+        {
+            // A refused registration must not block the next attempt at the same petition.
+            await s.Claims.ReleaseAsync(fingerprint, commandId, ct);
+        }
+
         if (Answer(caseId, commandId, result) is { } early)
         {
             return early;
@@ -141,14 +164,66 @@ public static class CaseEndpoints
     }
 
     /// <summary>
-    /// A registration whose petitioner + matter fingerprint matches a case that is final (Art. 36: not accepted again) or
-    /// still open (Art. 19: not accepted twice while within its limit). Closed and referred-out cases do not block.
+    /// Claims the fingerprint for this registration. Null when it is ours (new, our own retry, or taken over from a
+    /// closed case, a refused registration or a stale claim); otherwise the 409 to answer.
+    /// </summary>
+    private static async Task<IResult?> ClaimAsync(string fingerprint, RegisterCase command, string caseId, string commandId, CaseServices s, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var claim = await s.Claims.TryClaimAsync(fingerprint, caseId, commandId, ct);
+            if (claim is null || claim.GetString(FingerprintClaims.CommandIdColumn) == commandId)
+            {
+                return null;
+            }
+
+            var claimedCase = claim.GetString(FingerprintClaims.CaseIdColumn) ?? string.Empty;
+            if (claimedCase != caseId && await s.GetAsync(claimedCase, ct) is { } existing)
+            {
+                if (existing.State.Status == CaseStatus.Final || existing.State.IsOpen)
+                {
+                    var row = new Dictionary<string, object?>(StringComparer.Ordinal)
+                    {
+                        [CaseRow.CaseId] = claimedCase,
+                        [CaseRow.Status] = existing.State.Status.ToString(),
+                        [CaseRow.Category] = existing.State.Category?.ToString(),
+                    };
+                    return await RepeatAsync(command, row, commandId, s, ct);
+                }
+            }
+            else if (claimedCase != caseId)
+            {
+                var outcome = await s.Store.GetOutcomeAsync(CaseDecider.Type, claimedCase, claim.GetString(FingerprintClaims.CommandIdColumn) ?? string.Empty, ct);
+                var stale = DateTimeOffset.UtcNow - (claim.GetDateTimeOffset(FingerprintClaims.ClaimedAtColumn) ?? DateTimeOffset.MinValue) > FingerprintClaims.Stale;
+                if (outcome is not { Rejection: not null } && !stale)
+                {
+                    return Problems.Conflict(
+                        "The same petition (same petitioner and matter) is being registered right now (《信访工作条例》第十九条); it is not registered twice.");
+                }
+            }
+
+            // The earlier case is closed or referred out, its registration was refused, or the claim is stale: take it.
+            if (await s.Claims.TakeOverAsync(claim, caseId, commandId, ct))
+            {
+                return null;
+            }
+        }
+
+        return Problems.Conflict("The same petition is being registered right now; try again.");
+    }
+
+    /// <summary>
+    /// A registration whose petitioner + matter fingerprint (current or legacy form) matches a case that is final
+    /// (Art. 36: not accepted again) or still open (Art. 19: not accepted twice while within its limit). Closed and
+    /// referred-out cases do not block.
     /// </summary>
     private static async Task<IReadOnlyDictionary<string, object?>?> FindEarlierAsync(RegisterCase registration, string caseId, CaseServices s, CancellationToken ct)
     {
         var fingerprint = CaseHashes.Fingerprint(registration.Petitioner, registration.MatterKey);
+        var legacy = CaseHashes.LegacyFingerprint(registration.Petitioner, registration.MatterKey);
         var table = await s.Storage.ReadModelAsync(CaseRow.Model);
-        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"fingerprint eq {fingerprint}"), cancellationToken: ct))
+        var filter = TableClient.CreateQueryFilter($"fingerprint eq {fingerprint} or fingerprint eq {legacy}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             var status = e.GetString(CaseRow.Status);
             if (e.RowKey != caseId && (status == nameof(CaseStatus.Final) || (e.GetBoolean(CaseRow.Open) ?? false)))
@@ -199,27 +274,117 @@ public static class CaseEndpoints
         return await ExecuteAsync(id, action, actor, http, s, org, petitioner: false, ct);
     }
 
-    private static async Task<IResult> PetitionerCommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
+    /// <summary>
+    /// A registrar re-issues the query code (a lost code, or one locked after wrong guesses): the new code is answered
+    /// once, the old one stops working, <c>query-code-reissued</c> goes on the timeline and the lock is lifted.
+    /// </summary>
+    private static async Task<IResult> ReissueQueryCodeAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var actor = SupervisionClaims.PersonIdOf(http.User)!;
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(actor);
+        var current = await s.GetAsync(id, ct);
+        if (current is null || person is null || !CaseVisibility.CanSee(org, person, current.State))
+        {
+            return Problems.NotFound($"No case '{id}' that you may act on.");
+        }
+
+        var body = await HttpInput.ReadJsonAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var code = NewQueryCode();
+        var command = new ReissueQueryCode(actor, code, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        var commandId = CommandId(actor, http.Request.Headers[IdempotencyHeader].FirstOrDefault());
+        if (await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
+            && s.Decider.Decide(current.State, command, new Domain.Orchestration.DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } refused)
+        {
+            return Problems.Rejected(refused);
+        }
+
+        var result = await s.SendAsync(id, command, commandId, actor, create: false, ct);
+        if (Answer(id, commandId, result) is { } answer)
+        {
+            return answer;
+        }
+
+        if (!result.Replayed)
+        {
+            await s.Locks.ResetAsync(id, ct);
+        }
+
+        var snapshot = await s.GetAsync(id, ct);
+        var events = await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct);
+        var rejected = await s.Store.ReadRejectionsAsync(CaseDecider.Type, id, ct);
+        return Results.Json(
+            new
+            {
+                @case = CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), events, rejected),
+                queryCode = result.Replayed ? null : code,
+                replayed = result.Replayed,
+            },
+            CaseJson.Options);
+    }
+
+    /// <summary>
+    /// The case a petitioner may see with the code in <see cref="QueryCodeHeader"/>, or null. A wrong code counts
+    /// towards the case's lock; a locked case refuses even the right code. The caller answers the same 404 for a wrong
+    /// code, an unknown case and a locked code, so a guess learns nothing.
+    /// </summary>
+    private static async Task<CaseSnapshot?> PetitionerCaseAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
     {
         var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault();
+        if (string.IsNullOrEmpty(code) || code.Length > 64 || id.Length > 64)
+        {
+            return null;
+        }
+
         var snapshot = await s.GetAsync(id, ct);
-        if (code is null || snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
+        if (snapshot is null)
+        {
+            return null;
+        }
+
+        var failures = await s.Locks.FailuresAsync(id, ct);
+        if (failures >= s.Limits.QueryCodeFailures)
+        {
+            return null;
+        }
+
+        if (!CaseVisibility.CanPetitionerSee(snapshot.State, code))
+        {
+            await s.Locks.FailAsync(id, ct);
+            return null;
+        }
+
+        if (failures > 0)
+        {
+            await s.Locks.ResetAsync(id, ct);
+        }
+
+        return snapshot;
+    }
+
+    private static async Task<IResult> PetitionerCommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        if (await PetitionerCaseAsync(id, http, s, ct) is null)
         {
             return Problems.NotFound("No case with that id and query code.");
         }
 
+        var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault()!;
         return await ExecuteAsync(id, action, Actors.Petitioner(code), http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
     }
 
     private static async Task<IResult> ExecuteAsync(
         string id, string action, string actor, HttpContext http, CaseServices s, OrgDirectory org, bool petitioner, CancellationToken ct)
     {
-        var body = await ReadObjectAsync(http, ct) ?? [];
-        body["$type"] = action;
-        body["actor"] = actor;
-        if (!TryDeserialize(body, out var command, out var error))
+        var (command, problem) = await ReadCommandAsync(http, s, action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct);
+        if (problem is not null)
         {
-            return Problems.Invalid(error);
+            return problem;
         }
 
         if (await Files.LegalRecords.CheckAsync(id, command, http, ct) is { } badFile)
@@ -233,12 +398,12 @@ public static class CaseEndpoints
         // An early answer from the current state saves a round trip through the engine for a plainly refused step;
         // the orchestration still decides everything it is sent (a step that loses a race is refused there, visibly).
         if (await s.GetAsync(id, ct) is { } current && await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
-            && s.Decider.Decide(current.State, command, new Domain.Orchestration.DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } early)
+            && s.Decider.Decide(current.State, command!, new Domain.Orchestration.DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } early)
         {
             return Problems.Rejected(early);
         }
 
-        var result = await s.SendAsync(id, command, commandId, actor, create: false, ct);
+        var result = await s.SendAsync(id, command!, commandId, actor, create: false, ct);
         if (Answer(id, commandId, result) is { } answer)
         {
             return answer;
@@ -272,40 +437,44 @@ public static class CaseEndpoints
         return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot.State, snapshot.Version, s.Now(), events, rejected), CaseJson.Options);
     }
 
-    private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct) =>
+        await PetitionerCaseAsync(id, http, s, ct) is { } snapshot
+            ? Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now()), CaseJson.Options)
+            : Problems.NotFound("No case with that id and query code.");
+
+    /// <summary>
+    /// Cases visible to the caller, ordered by (nextDue, caseId) — a total order that timers do not reshuffle — and paged
+    /// by keyset: <c>continuation</c> is the sort key of the last row served, so paging on never repeats or skips a row.
+    /// <c>page</c> (offset paging) still works for the first pages of small lists.
+    /// </summary>
+    private static async Task<IResult> ListAsync(HttpContext http, CaseServices s, CancellationToken ct)
     {
-        var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault();
-        var snapshot = await s.GetAsync(id, ct);
-        if (code is null || snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
+        var q = new QueryParams(http.Request.Query);
+        var unit = q.Text("unit");
+        var status = q.Enum<CaseStatus>("status");
+        var light = q.Enum<Light>("light");
+        var dueWithinDays = q.Number("dueWithinDays", 0, 3660);
+        var open = q.Bool("open");
+        var page = q.Number("page", 1, 100_000);
+        var pageSize = q.Number("pageSize", 1, 200) ?? 50;
+        var continuation = q.Text("continuation", 400);
+        ListCursor? after = null;
+        if (continuation is not null)
         {
-            return Problems.NotFound("No case with that id and query code.");
+            after = ListCursor.Parse(continuation);
+            if (after is null)
+            {
+                q.Fail("continuation", "continuation is not a token this API gave out");
+            }
+            else if (page is not null)
+            {
+                q.Fail("page", "page and continuation cannot be combined");
+            }
         }
 
-        return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now()), CaseJson.Options);
-    }
-
-    private static async Task<IResult> ListAsync(
-        HttpContext http, CaseServices s, string? unit, string? status, string? light, int? dueWithinDays, bool? open,
-        int page = 1, int pageSize = 50, CancellationToken ct = default)
-    {
-        if (page < 1 || pageSize is < 1 or > 200)
+        if (q.Problem is { } problem)
         {
-            return Problems.Invalid("page must be ≥ 1 and pageSize between 1 and 200.");
-        }
-
-        if (light is not null && !Enum.TryParse<Light>(light, ignoreCase: true, out _))
-        {
-            return Problems.Invalid("light must be one of green, yellow, orange, red.");
-        }
-
-        if (status is not null && !Enum.TryParse<CaseStatus>(status, ignoreCase: true, out _))
-        {
-            return Problems.Invalid($"status must be one of {string.Join(", ", Enum.GetNames<CaseStatus>())}.");
-        }
-
-        if (dueWithinDays is < 0)
-        {
-            return Problems.Invalid("dueWithinDays must be zero or more.");
+            return problem;
         }
 
         var org = await s.Org.GetAsync(ct);
@@ -324,8 +493,8 @@ public static class CaseEndpoints
         {
             var row = e.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
             if (!CaseVisibility.CanSeeRow(org, person, row)
-                || (status is not null && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, status, StringComparison.OrdinalIgnoreCase))
-                || (light is not null && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, light, StringComparison.OrdinalIgnoreCase))
+                || (status is { } st && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, st.ToString(), StringComparison.OrdinalIgnoreCase))
+                || (light is { } li && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, li.ToString(), StringComparison.OrdinalIgnoreCase))
                 || (open is { } o && (row.GetValueOrDefault(CaseRow.Open) as bool? ?? false) != o)
                 || (dueBy is { } by && !(row.GetValueOrDefault(CaseRow.NextDue) is DateTimeOffset due && due <= by)))
             {
@@ -335,9 +504,14 @@ public static class CaseEndpoints
             rows.Add(row);
         }
 
-        var ordered = rows.OrderBy(r => r.GetValueOrDefault(CaseRow.NextDue) as DateTimeOffset? ?? DateTimeOffset.MaxValue).ToList();
-        var items = ordered.Skip((page - 1) * pageSize).Take(pageSize).Select(CaseViews.ListItem).ToList();
-        return Results.Json(new { items, page, pageSize, total = ordered.Count }, CaseJson.Options);
+        var ordered = rows.Select(r => (Key: ListCursor.Of(r), Row: r)).OrderBy(r => r.Key).ToList();
+        var remaining = after is { } a ? ordered.Where(r => r.Key.CompareTo(a) > 0).ToList()
+            : page is { } p ? ordered.Skip((p - 1) * pageSize).ToList()
+            : ordered;
+        var served = remaining.Take(pageSize).ToList();
+        var next = remaining.Count > pageSize ? served[^1].Key.ToToken() : null;
+        var items = served.Select(r => CaseViews.ListItem(r.Row)).ToList();
+        return Results.Json(new { items, page = page ?? (after is null ? 1 : (int?)null), pageSize, total = ordered.Count, continuation = next }, CaseJson.Options);
     }
 
     private static async Task<IResult> MeAsync(HttpContext http, CaseServices s, CancellationToken ct)
@@ -354,53 +528,68 @@ public static class CaseEndpoints
         });
     }
 
-    private static async Task<JsonObject?> ReadObjectAsync(HttpContext http, CancellationToken ct)
+    /// <summary>Names the client may not set: the server assigns them (the signed-in actor, the case id, the query code).</summary>
+    public static readonly IReadOnlySet<string> ServerFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        // No body at all is an empty command; a body that is not JSON is refused (the caller gets a 400, not a silent no-op).
-        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && http.Request.ContentType is null))
-        {
-            return [];
-        }
+        "actor", "caseId", "queryCode", "queryCodeSalt",
+    };
 
-        if (!(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            return null;
-        }
-
-        try
-        {
-            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static bool TryDeserialize(JsonObject body, out CaseCommand command, out string error)
+    /// <summary>
+    /// Reads the body of command <paramref name="action"/> under the size cap, refuses duplicate keys, excess depth and a
+    /// client <c>$type</c> other than the route's (no <c>timer</c> from outside), replaces any server-assigned field with
+    /// <paramref name="server"/>, and hands the result to <see cref="CaseCommandReader"/>: the command, or 400/413/415
+    /// problem+json naming each field. Nothing is written before this returns a command.
+    /// </summary>
+    private static async Task<(CaseCommand? Command, IResult? Problem)> ReadCommandAsync(
+        HttpContext http, CaseServices s, string action, IReadOnlyDictionary<string, string> server, CancellationToken ct)
     {
-        // "$type" must come first for the polymorphic reader; rebuild the object with it in front.
-        var ordered = new JsonObject { ["$type"] = body["$type"]?.DeepClone() };
-        foreach (var (name, value) in body)
+        var body = await HttpInput.ReadJsonAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct);
+        if (body.Problem is not null)
         {
-            if (name != "$type")
+            return (null, body.Problem);
+        }
+
+        using var doc = HttpInput.ParseObject(body.Text ?? "{}", out var problem, CaseJson.MaxDepth);
+        if (doc is null)
+        {
+            return (null, problem);
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$type", action);
+            foreach (var (name, value) in server)
             {
-                ordered[name] = value?.DeepClone();
+                writer.WriteString(name, value);
             }
+
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Name == "$type")
+                {
+                    if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString() != action)
+                    {
+                        return (null, Problems.Fields([new Domain.Orchestration.FieldError("$type", $"$type must be absent or \"{action}\" on this endpoint")]));
+                    }
+
+                    continue;
+                }
+
+                if (ServerFields.Contains(p.Name) || p.Name.StartsWith('$'))
+                {
+                    continue; // assigned by the server; a client's value is ignored
+                }
+
+                p.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
         }
 
-        try
-        {
-            command = ordered.Deserialize<CaseCommand>(CaseJson.Options) ?? throw new JsonException("empty command");
-            error = string.Empty;
-            return true;
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or FormatException or ArgumentException)
-        {
-            command = null!;
-            error = $"The body does not fit the '{body["$type"]}' command: {e.Message}";
-            return false;
-        }
+        var read = CaseCommandReader.Read(Encoding.UTF8.GetString(buffer.ToArray()), s.Now());
+        return read.IsValid ? (read.Command, null) : (null, Problems.Fields(read.Errors));
     }
 
     /// <summary>
@@ -452,8 +641,18 @@ public static class CaseEndpoints
 
 /// <summary>What the case endpoints need, resolved once per request.</summary>
 public sealed class CaseServices(
-    CommandGateway gateway, DecisionStore store, HostedCaseDecider decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock)
+    CommandGateway gateway, DecisionStore store, HostedCaseDecider decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<ApiLimits> limits)
 {
+    private readonly FingerprintClaims claims = new(storage);
+    private readonly QueryCodeLocks locks = new(storage);
+
+    public ApiLimits Limits => limits.Value;
+
+    public FingerprintClaims Claims => claims;
+
+    public QueryCodeLocks Locks => locks;
+
     public DecisionStore Store => store;
 
     public HostedCaseDecider Decider => decider;
@@ -484,3 +683,44 @@ public sealed class CaseServices(
 
 /// <summary>A case state with the sequence of its last event.</summary>
 public sealed record CaseSnapshot(long Version, CaseState State);
+
+/// <summary>The list's sort key (nextDue, caseId); as a token, base64url of "ticks|caseId".</summary>
+public readonly record struct ListCursor(long DueTicks, string CaseId) : IComparable<ListCursor>
+{
+    public static ListCursor Of(IReadOnlyDictionary<string, object?> row) => new(
+        row.GetValueOrDefault(CaseRow.NextDue) is DateTimeOffset due ? due.UtcTicks : long.MaxValue,
+        row.GetValueOrDefault(CaseRow.CaseId) as string ?? string.Empty);
+
+    public static ListCursor? Parse(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Microsoft.AspNetCore.WebUtilities.Base64UrlTextEncoder.Decode(token));
+            var bar = text.IndexOf('|', StringComparison.Ordinal);
+            return bar > 0 && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                ? new ListCursor(ticks, text[(bar + 1)..])
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    public string ToToken() => Microsoft.AspNetCore.WebUtilities.Base64UrlTextEncoder.Encode(
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{DueTicks}|{CaseId}")));
+
+    public static bool operator <(ListCursor left, ListCursor right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(ListCursor left, ListCursor right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(ListCursor left, ListCursor right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(ListCursor left, ListCursor right) => left.CompareTo(right) >= 0;
+
+    public int CompareTo(ListCursor other)
+    {
+        var byDue = DueTicks.CompareTo(other.DueTicks);
+        return byDue != 0 ? byDue : string.CompareOrdinal(CaseId, other.CaseId);
+    }
+}

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NodaTime;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
@@ -37,7 +38,8 @@ public static class CaseViews
             replyOutcome = s.ReplyOutcome?.ToString(),
             ratings = s.Ratings,
             light = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running && c.Kind == Domain.Policy.ClockKind.Obligation)
-            .Select(c => (Light?)c.Light).DefaultIfEmpty(null).Max()?.ToString(),
+            .Select(c => c.Light).DefaultIfEmpty(null).Max()?.ToString(),
+            provisional = ClockViews.Of(calendar, s, now).Any(c => c.Status == ClockStatus.Running && c.Provisional),
             clocks = ClockViews.Of(calendar, s, now).Select(c => new
             {
                 c.Name,
@@ -49,10 +51,13 @@ public static class CaseViews
                 c.DueDate,
                 c.DueInstant,
                 c.Provisional,
-                light = c.Light.ToString(),
+                light = c.Light?.ToString(),
+                display = c.Display.ToString(),
                 level = c.Level.ToString(),
-                remainingHours = Math.Round(c.Remaining.TotalHours, 1),
-                c.WorkingDaysLeft,
+
+                // A countdown only for a running duty (Counting/Overdue): a stopped clock has no time left, a lapsed window is not overdue.
+                remainingHours = Counts(c) ? Math.Round(c.Remaining.TotalHours, 1) : (double?)null,
+                workingDaysLeft = Counts(c) ? c.WorkingDaysLeft : (int?)null,
                 explanation = c.Explanation.Lines,
                 rolledBecause = c.Explanation.RolledBecause,
                 calendarVersion = c.Explanation.CalendarVersion,
@@ -62,16 +67,16 @@ public static class CaseViews
                 e.Sequence,
                 type = e.EventType,
                 at = e.At,
-                e.Actor,
+                actor = Actors.Recorded(e.Actor),
                 actorName = org.PersonById(e.Actor)?.Name,
-                data = JsonDocument.Parse(e.Data).RootElement,
+                data = TimelineData(e.Data),
             }),
 
             // Steps refused inside the orchestration (e.g. one that lost a race to another officer's step) stay visible.
             rejected = rejected.OrderBy(r => r.At).Select(r => new
             {
                 at = r.At,
-                r.Actor,
+                actor = Actors.Recorded(r.Actor),
                 actorName = org.PersonById(r.Actor)?.Name,
                 command = r.Rejection?.Command,
                 reason = r.Rejection?.Reason,
@@ -85,7 +90,9 @@ public static class CaseViews
         status = s.Status.ToString(),
         receivedOn = s.ReceivedOn,
         replyOutcome = s.ReplyOutcome?.ToString(),
-        deadlines = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running).Select(c => new { c.Rule, c.DueDate }),
+        provisional = ClockViews.Of(calendar, s, now).Any(c => c.Status == ClockStatus.Running && c.Provisional),
+        deadlines = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running)
+            .Select(c => new { c.Rule, c.DueDate, c.Provisional, display = c.Display.ToString() }),
     };
 
     public static object ListItem(IReadOnlyDictionary<string, object?> row) => new
@@ -102,7 +109,35 @@ public static class CaseViews
         overdue = row.GetValueOrDefault(CaseRow.Overdue),
         major = row.GetValueOrDefault(CaseRow.Major),
         receivedOn = row.GetValueOrDefault(CaseRow.ReceivedOn),
+        provisional = row.GetValueOrDefault(CaseRow.Provisional) as bool? ?? false,
     };
+
+    private static bool Counts(ClockView c) => c.Display is ClockDisplay.Counting or ClockDisplay.Overdue;
+
+    /// <summary>
+    /// An event's data for the timeline: a petitioner actor shown as <c>petitioner</c> (old events may hold the code in
+    /// <c>by</c>) and no query code or hash, whatever the event's age.
+    /// </summary>
+    private static JsonNode? TimelineData(string data)
+    {
+        var node = JsonNode.Parse(data);
+        if (node is JsonObject o)
+        {
+            foreach (var name in o.Select(p => p.Key).ToList())
+            {
+                if (name.StartsWith("queryCode", StringComparison.OrdinalIgnoreCase))
+                {
+                    o.Remove(name);
+                }
+                else if (o[name] is JsonValue v && v.TryGetValue<string>(out var text) && Actors.IsPetitioner(text))
+                {
+                    o[name] = Actors.Recorded(text);
+                }
+            }
+        }
+
+        return node;
+    }
 
     private static object? Unit(OrgDirectory org, string? id) => id is null ? null : new { id, name = org.Unit(id)?.Name };
 }

@@ -57,16 +57,37 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
         }
     }
 
+    /// <summary>The ETag of the directory as served (<c>"seed"</c> while none is stored), for <c>If-Match</c>.</summary>
+    public const string SeedETag = "\"seed\"";
+
+    /// <summary>The stored directory and its ETag, read now (no cache): what an editor's <c>If-Match</c> is checked against.</summary>
+    public async Task<(OrgDirectory Org, string ETag)> GetVersionedAsync(CancellationToken ct)
+    {
+        var (org, etag, _) = await LoadAsync(force: true, ct);
+        return (org, etag?.ToString("H") ?? SeedETag);
+    }
+
     /// <summary>Replaces the whole directory after validation. Returns the stored directory.</summary>
     /// <exception cref="DataValidationException">The document is invalid; nothing was written.</exception>
     public Task<OrgDirectory> ReplaceAsync(string json, CancellationToken ct) => UpdateAsync(_ => OrgDirectory.Parse(json), ct);
 
     /// <summary>Applies one edit (add/replace/remove a unit or person) with optimistic concurrency, re-validating the result.</summary>
-    public async Task<OrgDirectory> UpdateAsync(Func<OrgDirectory, OrgDirectory> edit, CancellationToken ct)
+    public async Task<OrgDirectory> UpdateAsync(Func<OrgDirectory, OrgDirectory> edit, CancellationToken ct) =>
+        (await UpdateAsync(edit, ifMatch: null, ct)).Org;
+
+    /// <summary>
+    /// Applies an edit only if the stored directory still has ETag <paramref name="ifMatch"/> (when given): otherwise
+    /// <see cref="OrgPreconditionFailedException"/>, nothing written. Returns the stored directory and its new ETag.
+    /// </summary>
+    public async Task<(OrgDirectory Org, string ETag)> UpdateAsync(Func<OrgDirectory, OrgDirectory> edit, string? ifMatch, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             var (current, etag, _) = await LoadAsync(force: true, ct);
+            if (ifMatch is not null && ifMatch != (etag?.ToString("H") ?? SeedETag))
+            {
+                throw new OrgPreconditionFailedException();
+            }
 
             // Round-trip through the validating parser so an edit can never store an inconsistent tree.
             var next = OrgDirectory.Parse(edit(current).ToJson());
@@ -85,7 +106,11 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
                     gate.Release();
                 }
 
-                return next;
+                return (next, result.Value.ETag.ToString("H"));
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && ifMatch is not null)
+            {
+                throw new OrgPreconditionFailedException();
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
             {
@@ -145,5 +170,24 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
         }
 
         return container.GetBlobClient(BlobName);
+    }
+}
+
+/// <summary>The directory changed since the editor read it (<c>If-Match</c> no longer matches).</summary>
+public sealed class OrgPreconditionFailedException : Exception
+{
+    public OrgPreconditionFailedException()
+        : base("The org directory has changed since you read it; GET it again and re-apply your edit.")
+    {
+    }
+
+    public OrgPreconditionFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public OrgPreconditionFailedException(string message, Exception inner)
+        : base(message, inner)
+    {
     }
 }

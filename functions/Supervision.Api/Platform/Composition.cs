@@ -73,7 +73,7 @@ public static class Composition
         }
 
         builder.AddSupervisionAuth();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiContract.Configure);
 
         // Enums travel as their names (Urgent, Red…), never as numbers that mean nothing to a reader.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -83,6 +83,7 @@ public static class Composition
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapCaseEndpoints();
         app.MapFileEndpoints();

@@ -12,11 +12,26 @@ namespace Supervision.Api.Platform;
 /// </summary>
 public static class OpsEndpoints
 {
+    private static readonly string[] KnownStatuses =
+    [
+        RuntimeStatuses.Running, RuntimeStatuses.Pending, RuntimeStatuses.Completed, RuntimeStatuses.Failed,
+        RuntimeStatuses.Terminated, RuntimeStatuses.ContinuedAsNew, RuntimeStatuses.Suspended,
+    ];
+
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/api/ops").RequireAuthorization(SupervisionClaims.AdminPolicy).WithTags("operations");
-        ops.MapGet("/instances", async (string? status, IDurableEngine engine, CancellationToken ct) =>
-            Results.Json(await engine.ListAsync([status ?? RuntimeStatuses.Failed], 200, ct)))
+        ops.MapGet("/instances", async (HttpContext http, IDurableEngine engine, CancellationToken ct) =>
+        {
+            var q = new QueryParams(http.Request.Query);
+            var status = q.Text("status", 40) ?? RuntimeStatuses.Failed;
+            if (!KnownStatuses.Contains(status))
+            {
+                q.Fail("status", $"status must be one of {string.Join(", ", KnownStatuses)}");
+            }
+
+            return q.Problem ?? Results.Json(await engine.ListAsync([status], 200, ct));
+        })
             .WithSummary("Instances in a runtime status (default Failed), with their errors.");
         ops.MapGet("/instances/{id}", async (string id, IDurableEngine engine, CancellationToken ct) =>
             await engine.GetStatusAsync(id, ct) is { } s ? Results.Json(s) : Problems.NotFound($"No instance '{id}'."));

@@ -20,7 +20,9 @@ public static class Problems
             _ => "The request is invalid",
         },
         detail: r.Reason,
-        extensions: new Dictionary<string, object?> { ["command"] = r.Command, ["from"] = r.From, ["to"] = r.To });
+        extensions: r.Fields is { Count: > 0 } fields
+            ? new Dictionary<string, object?> { ["command"] = r.Command, ["from"] = r.From, ["to"] = r.To, ["errors"] = Group(fields) }
+            : new Dictionary<string, object?> { ["command"] = r.Command, ["from"] = r.From, ["to"] = r.To });
 
     /// <summary>A rejection recorded by an orchestration.</summary>
     public static IResult Rejected(Orchestrations.RejectionData r) =>
@@ -28,6 +30,29 @@ public static class Problems
 
     public static IResult Invalid(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is invalid", detail: detail);
+
+    /// <summary>400 with every problem by its field: <c>errors: {"petitioner.name": ["…"]}</c>.</summary>
+    public static IResult Fields(IEnumerable<FieldError> errors)
+    {
+        var grouped = Group(errors);
+        return Results.Problem(
+            statusCode: StatusCodes.Status400BadRequest, title: "The request is invalid",
+            detail: string.Join("; ", grouped.SelectMany(g => g.Value)),
+            extensions: new Dictionary<string, object?> { ["errors"] = grouped });
+    }
+
+    public static IResult TooLarge(long limit) => Results.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large",
+        detail: $"This endpoint accepts at most {limit} bytes.", extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
+    public static IResult PreconditionRequired(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match is required", detail: detail);
+
+    public static IResult PreconditionFailed(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The resource has changed", detail: detail);
+
+    public static Dictionary<string, string[]> Group(IEnumerable<FieldError> errors) =>
+        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
 
     public static IResult NotFound(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Graph;
-using Supervision.Domain.Orchestration;
-using Supervision.Domain.Org;
 using Supervision.Api.Alerts;
 using Supervision.Api.Org;
 using Supervision.Api.Platform;
+using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 using Supervision.Orchestrations;
 using Supervision.Testing;
 

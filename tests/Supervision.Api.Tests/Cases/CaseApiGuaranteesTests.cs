@@ -107,7 +107,7 @@ public sealed class CaseApiGuaranteesTests
         var bad = await registrar.Command(id, "route", new { kind = "Teleport", agencyId = "c-housing" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("route", (string)(await bad.JsonAsync())["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Forward", (string)(await bad.JsonAsync())["errors"]!["kind"]![0]!, StringComparison.Ordinal);
 
         // 415: a body that is not JSON is refused, not taken as an empty command.
         using var text = new StringContent("kind=Forward", System.Text.Encoding.UTF8, "text/plain");
@@ -153,8 +153,12 @@ public sealed class CaseApiGuaranteesTests
         var admin = app.As("admin");
         var unit = new { id = "c-water", name = "临川市水务局", type = "CompetentAgency", level = "City", parent = "c-gov", region = "demo" };
 
+        var etag = (await admin.GetAsync(new Uri("/api/org", UriKind.Relative))).Headers.ETag!.Tag;
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("If-Match", etag);
         var added = await admin.PutAsJsonAsync("/api/org/units/c-water", unit);
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        admin.DefaultRequestHeaders.Remove("If-Match");
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("If-Match", added.Headers.ETag!.Tag);
         var read = await app.As("c-registrar").GetAsync(new Uri("/api/org/units/c-water", UriKind.Relative)).OkAsync();
         Assert.Equal("c-gov", (string)read["parent"]!["id"]!);
 
@@ -166,7 +170,9 @@ public sealed class CaseApiGuaranteesTests
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync(new Uri("/api/org/units/c-ghost", UriKind.Relative))).StatusCode);
 
         // Only administrators edit.
-        var byRegistrar = await app.As("c-registrar").PutAsJsonAsync("/api/org/units/c-water", unit);
+        var registrar = app.As("c-registrar");
+        registrar.DefaultRequestHeaders.TryAddWithoutValidation("If-Match", added.Headers.ETag!.Tag);
+        var byRegistrar = await registrar.PutAsJsonAsync("/api/org/units/c-water", unit);
         Assert.Equal(HttpStatusCode.Forbidden, byRegistrar.StatusCode);
     }
 }

@@ -43,8 +43,10 @@ public sealed class CaseApp : IAsyncDisposable
 
     /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now; <paramref name="services"/> adds
     /// registrations after the app's own (e.g. a keyed test clock).</summary>
+    /// <remarks><paramref name="settings"/>: extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.</remarks>
     public static async Task<CaseApp> StartAsync(
-        DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, Action<IServiceCollection>? services = null)
+        DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, Action<IServiceCollection>? services = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = kestrel ? TestStorage.FreePort() : 0;
         var storage = await TestStorage.GetConnectionStringAsync();
@@ -64,6 +66,11 @@ public sealed class CaseApp : IAsyncDisposable
             b.UseSetting("Supervision:Demo", demo ? "true" : "false");
             b.UseSetting("Supervision:Clock:Start", start.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Supervision:Clock:Speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
             if (services is not null)
             {
                 b.ConfigureServices(services);
@@ -99,6 +106,14 @@ public sealed class CaseApp : IAsyncDisposable
     }
 
     public HttpClient Anonymous() => factory.CreateClient();
+
+    /// <summary>An anonymous client that presents <paramref name="queryCode"/> as a petitioner.</summary>
+    public HttpClient Petitioner(string queryCode)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Query-Code", queryCode);
+        return client;
+    }
 
     /// <summary>Waits (on the accelerated clock) until legal time reaches <paramref name="legal"/>.</summary>
     public async Task UntilAsync(DateTimeOffset legal)

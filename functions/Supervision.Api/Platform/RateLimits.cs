@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Supervision.Api.Auth;
+
+namespace Supervision.Api.Platform;
+
+/// <summary>
+/// Abuse limits with ASP.NET Core's rate limiter (one global chained limiter, fixed windows from
+/// <see cref="ApiLimits"/>): petitioner endpoints by client address and by case, staff endpoints by signed-in person.
+/// A refusal is 429 problem+json with <c>Retry-After</c>. Health, the UI's files and OpenAPI are not limited.
+/// </summary>
+public static class RateLimits
+{
+    public static IServiceCollection AddSupervisionRateLimits(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiLimits>>((o, limits) =>
+        {
+            var l = limits.Value;
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http)
+                    ? Window("client:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), l.PetitionerPerClient, l.Window)
+                    : RateLimitPartition.GetNoLimiter(string.Empty)),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http) && http.Request.RouteValues["id"] is string id
+                    ? Window("case:" + id, l.PetitionerPerCase, l.Window)
+                    : RateLimitPartition.GetNoLimiter(string.Empty)),
+                PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                    http.Request.Path.StartsWithSegments("/api") && !IsPetitioner(http) && SupervisionClaims.PersonIdOf(http.User) is { } person
+                        ? Window("user:" + person, l.StaffPerUser, l.Window)
+                        : RateLimitPartition.GetNoLimiter(string.Empty)));
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : l.Window;
+                var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"Too many requests; try again in {seconds} s.",
+                    },
+                });
+            };
+        });
+        services.AddRateLimiter(_ => { });
+        return services;
+    }
+
+    private static bool IsPetitioner(HttpContext http) => http.Request.Path.StartsWithSegments("/api/petitioner");
+
+    private static RateLimitPartition<string> Window(string key, int permits, TimeSpan window) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            Window = window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+}
+
+/// <summary>Malformed requests found by the server itself (bad framing, body over Kestrel's limit) → 400/413 problem+json.</summary>
+public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is invalid",
+                Detail = bad.Message,
+            },
+        });
+    }
+}
