@@ -37,7 +37,7 @@ public static class CalendarServices
                 config["Supervision:Calendar:Container"] ?? CalendarStore.DefaultContainerName);
             var refresh = TimeSpan.FromSeconds(config.GetValue("Supervision:Calendar:RefreshSeconds", 60));
             return new CalendarStore(
-                container, sp.GetRequiredService<TimeProvider>(), refresh, sp.GetRequiredService<ILogger<CalendarStore>>());
+                container, Platform.CacheClock.Of(sp.GetRequiredService<TimeProvider>()), refresh, sp.GetRequiredService<ILogger<CalendarStore>>());
         });
 
         // The real authentication scheme is added elsewhere; the policy only needs the role claim.

@@ -387,7 +387,7 @@ public static class CaseEndpoints
             return problem;
         }
 
-        if (await Files.LegalRecords.CheckAsync(id, command, http, ct) is { } badFile)
+        if (await Files.LegalRecords.CheckAsync(id, command!, http, ct) is { } badFile)
         {
             return badFile;
         }
@@ -409,7 +409,7 @@ public static class CaseEndpoints
             return answer;
         }
 
-        await Files.LegalRecords.SealAsync(id, command, http, ct); // the cited legal record is now immutable
+        await Files.LegalRecords.SealAsync(id, command!, http, ct); // the cited legal record is now immutable
         var snapshot = await s.GetAsync(id, ct);
         if (petitioner)
         {

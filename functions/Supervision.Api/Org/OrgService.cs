@@ -25,8 +25,11 @@ public sealed class OrgOptions
 /// while none is stored. Edits are read-modify-write guarded by the blob ETag, validated by
 /// <see cref="OrgDirectory.Parse"/> before anything is written. Never touched during start-up.
 /// </summary>
-public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider clock) : IDisposable
+public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider legalClock) : IDisposable
 {
+    // Caching is about real seconds, whatever speed the legal clock runs at (a demo day per second would expire it at once).
+    private readonly TimeProvider clock = Platform.CacheClock.Of(legalClock);
+
     private const string BlobName = "org/directory.json";
     private readonly SemaphoreSlim gate = new(1, 1);
     private (OrgDirectory Org, ETag? ETag, DateTimeOffset LoadedAt)? cached;
