@@ -45,7 +45,11 @@ public sealed class Activities(
     public async Task<bool> DeliverAlertAsync(AlertDispatch dispatch, CancellationToken ct = default)
     {
         await LogAttemptAsync(dispatch.AlertId, EffectKinds.Alert, ct);
-        var alert = EffectCodec.DecodeAlert(dispatch.Effect.Data);
+        // Worded at delivery, not when decided: an alert delivered after its deadline (an outage, a retry) must not say
+        // "将于…届满" about a date already past (docs/decisions.md H7). Every sink gets the same words.
+        var decided = EffectCodec.DecodeAlert(dispatch.Effect.Data);
+        var words = AlertText.Render(decided, NodaTime.Instant.FromDateTimeOffset(clock.GetUtcNow()));
+        var alert = decided with { Subject = words.Subject, Body = words.Body };
         await alerts.DeliverAsync(new AlertDelivery(dispatch.AlertId, dispatch.SourceType, dispatch.SourceInstanceId, alert), ct);
         return true;
     }

@@ -23,7 +23,8 @@ public sealed class EffectCodec(OrchestrationRegistry registry)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter() },
+        // Alerts carry their deadline (LocalDate, Instant) so the words are rendered at delivery: NodaTime needs its converters.
+        Converters = { new JsonStringEnumConverter(), new NodaTimeJson.InstantConverter(), new NodaTimeJson.LocalDateConverter(), new NodaTimeJson.DurationConverter() },
     };
 
     public (string Kind, string Data) Encode(Effect effect) => effect switch
