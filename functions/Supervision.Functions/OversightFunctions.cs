@@ -130,6 +130,11 @@ public sealed class OversightFunctions(ApiPipeline pipeline)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/scorecard")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         pipeline.RunAsync(req.HttpContext, client);
 
+    [Function("api-case-reissue-query-code")]
+    public Task<IActionResult> CaseReissueQueryCode(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/cases/{id}/reissue-query-code")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        pipeline.RunAsync(req.HttpContext, client);
+
     [Function("api-demo-people")]
     public Task<IActionResult> DemoPeople(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/demo/people")] HttpRequest req, [DurableClient] DurableTaskClient client) =>

@@ -79,14 +79,8 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                 return await command;
             }
 
-            // Queue visibility counts whole seconds, so a timer can wake up to ~1 s early: at a demo speed that is a
-            // legal day. An early wake-up re-arms for the rest (the orchestration's time is replay-safe), so nothing is
-            // decided, and no light turns, before its legal instant.
-            if (context.CurrentUtcDateTime < due)
-            {
-                return null;
-            }
-
+            // Queue visibility counts whole seconds, so a timer can wake up to ~1 s early (a legal day at demo speed).
+            // The decision still records the due instant (never "now"), so the legal record is exact either way.
             await FireAsync(timer);
             return null;
         }

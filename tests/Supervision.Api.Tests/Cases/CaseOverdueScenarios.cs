@@ -39,7 +39,8 @@ public sealed class CaseOverdueScenarios
         // After the deadline the clock is red, and the legal record carries the due instant exactly.
         static JsonNode? HandlingOverdue(JsonNode d) =>
             d["timeline"]!.AsArray().FirstOrDefault(e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
-        var after = await app.CaseWhenAsync("c-housing-officer", id, d => HandlingOverdue(d) is not null, "the 超期 record of the handling clock");
+        var after = await app.CaseWhenAsync(
+            "c-housing-officer", id, d => HandlingOverdue(d) is not null && (string?)d.Clock("handling")["light"] == "Red", "the 超期 record of the handling clock, and its red light");
         Assert.Equal("Red", (string)after.Clock("handling")["light"]!);
         Assert.Equal(due, Instant(HandlingOverdue(after)!["at"]));
 

@@ -87,8 +87,10 @@ public sealed class ApiHardeningTests
         missing.Remove("receivedAt");
         await BadRequestNamingAsync(await PostRaw(registrar, "/api/cases", missing.ToJsonString()), "receivedAt");
 
+        // Only the case's own timers may have moved it on meanwhile (the legal clock runs); no refused request wrote anything.
         var after = await registrar.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
-        Assert.Equal((long)before["version"]!, (long)after["version"]!);
+        static int NotTimers(JsonNode detail) => detail.EventTypes().Count(t => !t.StartsWith("Clock", StringComparison.Ordinal));
+        Assert.Equal(NotTimers(before), NotTimers(after));
         Assert.DoesNotContain("DuplicatePetitionNoted", after.EventTypes());
         Assert.Equal(1, await CountRowsAsync(registrar));
     }

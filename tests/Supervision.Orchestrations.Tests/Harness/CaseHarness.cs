@@ -4,7 +4,9 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
+using Supervision.Domain.Org;
 using Supervision.Testing;
 
 namespace Supervision.Orchestrations.Tests.Harness;
@@ -60,6 +62,14 @@ public sealed class CaseHarness : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(_ => clock ?? throw new InvalidOperationException("clock not started"));
         collection.AddSingleton<IDurableEngine>(engine);
         collection.AddSingleton(OrchestrationRegistration.For(CaseDecider.Demo, CaseJson.Options));
+
+        // A red case clock raises a ticket (a message to the "ticket" orchestration), so the types it talks to are hosted too.
+        collection.AddSingleton(OrchestrationRegistration.For(
+            new Supervision.Domain.Tickets.TicketDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
+            Supervision.Domain.Tickets.TicketJson.Options));
+        collection.AddSingleton(OrchestrationRegistration.For(
+            new Supervision.Domain.JointAssignments.JointDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
+            Supervision.Domain.JointAssignments.JointJson.Options));
         collection.AddSupervisionOrchestrations(o =>
         {
             o.ConnectionString = connection;
