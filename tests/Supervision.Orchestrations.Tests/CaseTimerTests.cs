@@ -41,9 +41,9 @@ public sealed class CaseTimerTests
     [Fact]
     public async Task An_extended_90_day_deadline_fires_at_its_instant_through_split_timers_and_only_for_its_latest_generation()
     {
-        // Ten legal days per real second, and durable timers split at half a real second: the 90-day deadline is
-        // about 18 pieces.
-        await using var h = await CaseHarness.StartAsync(speed: 10 * 86_400, maximumTimerInterval: TimeSpan.FromMilliseconds(500));
+        // Four legal days per real second (the steps before the extension must land well inside the first 60 days),
+        // and durable timers split at half a real second: the 90-day deadline is about 45 pieces.
+        await using var h = await CaseHarness.StartAsync(speed: 4 * 86_400, maximumTimerInterval: TimeSpan.FromMilliseconds(500));
         var (id, _) = await h.RegisterAsync();
         await h.AppliedAsync(id, new RouteCase("c-registrar", RoutingKind.Forward, "c-housing"));
         await h.AppliedAsync(id, new AcceptCase("c-housing-officer"));
@@ -59,7 +59,7 @@ public sealed class CaseTimerTests
         var (_, again) = await h.SendAsync(id, new ApproveExtension("c-housing-head", 10, "再次延长", h.Today));
         Assert.Equal(CommandStatus.Rejected, again.Outcome!.Status);
 
-        var overdue = await h.EventuallyAsync(id, e => CaseHarness.Event(e) is ClockOverdue { Name: "handling" }, "extended handling overdue", TimeSpan.FromSeconds(40));
+        var overdue = await h.EventuallyAsync(id, e => CaseHarness.Event(e) is ClockOverdue { Name: "handling" }, "extended handling overdue", TimeSpan.FromSeconds(60));
         Assert.Equal(extended.DueInstant.ToDateTimeOffset(), overdue.At);
         Assert.Equal(extended.Generation, Assert.IsType<ClockOverdue>(CaseHarness.Event(overdue)).Generation);
 
