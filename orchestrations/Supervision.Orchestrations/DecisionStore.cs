@@ -33,6 +33,12 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
 
     public static string Partition(string type, string instanceId) => Keys.InstancePartition(type, instanceId);
 
+    /// <summary>
+    /// Whether an id can name an instance at all: Table keys hold at most 1 KiB, and ids this service makes are short. A
+    /// client's absurd id (a fuzzer's megabyte) is simply not found, rather than a storage error.
+    /// </summary>
+    public static bool Addressable(string type, string instanceId) => instanceId.Length is > 0 and <= 200 && Partition(type, instanceId).Length <= 512;
+
     public static string EventRow(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
     public static string OutcomeRow(string commandId) => OutcomePrefix + Keys.Escape(commandId);
@@ -109,6 +115,11 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
 
     public async Task<InstanceSnapshot?> GetAsync(string type, string instanceId, CancellationToken ct = default)
     {
+        if (!Addressable(type, instanceId))
+        {
+            return null;
+        }
+
         var table = await storage.InstancesAsync();
         var r = await table.GetEntityIfExistsAsync<TableEntity>(Partition(type, instanceId), SnapshotRow, cancellationToken: ct);
         if (!r.HasValue || r.Value is not { } e)
@@ -127,6 +138,11 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
 
     public async Task<CommandOutcome?> GetOutcomeAsync(string type, string instanceId, string commandId, CancellationToken ct = default)
     {
+        if (!Addressable(type, instanceId) || commandId.Length > 200)
+        {
+            return null;
+        }
+
         var table = await storage.InstancesAsync();
         var r = await table.GetEntityIfExistsAsync<TableEntity>(Partition(type, instanceId), OutcomeRow(commandId), cancellationToken: ct);
         return r.HasValue && r.Value is { } e ? ToOutcome(e) : null;
@@ -135,6 +151,11 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
     /// <summary>The audit trail in sequence order.</summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(string type, string instanceId, CancellationToken ct = default)
     {
+        if (!Addressable(type, instanceId))
+        {
+            return [];
+        }
+
         var table = await storage.InstancesAsync();
         var events = new List<StoredEvent>();
         await foreach (var e in table.QueryAsync<TableEntity>(Keys.PrefixFilter(Partition(type, instanceId), EventPrefix), cancellationToken: ct))
@@ -151,6 +172,11 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
     /// <summary>Commands refused inside the orchestration (e.g. lost a race), for the timeline.</summary>
     public async Task<IReadOnlyList<CommandOutcome>> ReadRejectionsAsync(string type, string instanceId, CancellationToken ct = default)
     {
+        if (!Addressable(type, instanceId))
+        {
+            return [];
+        }
+
         var table = await storage.InstancesAsync();
         var rows = new List<CommandOutcome>();
         await foreach (var e in table.QueryAsync<TableEntity>(Keys.PrefixFilter(Partition(type, instanceId), OutcomePrefix), cancellationToken: ct))
