@@ -66,7 +66,7 @@ public static class CalendarCli
         deadline.SetAction((r, ct) => Guarded(error, async () =>
         {
             var request = CalendarQuery.Deadline(r.GetValue(from), r.GetValue(days), r.GetValue(unit), r.GetValue(rule), r.GetValue(article));
-            using var store = Store(r);
+            var store = Store(r);
             var snapshot = await store.GetAsync(ct);
             var result = CalendarQuery.Compute(snapshot.Calendar, request);
             var provisional = result.Provisional ? " provisional" : string.Empty;
@@ -83,7 +83,7 @@ public static class CalendarCli
         show.SetAction((r, ct) => Guarded(error, async () =>
         {
             var y = CalendarQuery.Year(r.GetValue(year));
-            using var store = Store(r);
+            var store = Store(r);
             var snapshot = await store.GetAsync(ct);
             foreach (var line in CalendarYear.Describe(snapshot, y).Lines())
             {
@@ -105,7 +105,7 @@ public static class CalendarCli
 
         load.SetAction((r, ct) => Guarded(error, async () =>
         {
-            using var store = Store(r);
+            var store = Store(r);
             if (!store.IsConfigured)
             {
                 throw new CalendarInputException("calendar load needs storage: pass --storage <connection string> or set AzureWebJobsStorage.");

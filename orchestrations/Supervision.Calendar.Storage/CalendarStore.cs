@@ -75,7 +75,7 @@ public sealed class CalendarConflictException : Exception
 /// </list>
 /// Thread-safe; one instance per process.
 /// </summary>
-public sealed class CalendarStore : IDisposable
+public sealed class CalendarStore
 {
     public const string DefaultContainerName = "calendar";
     private const string NoticePrefix = "notices/";
@@ -84,8 +84,7 @@ public sealed class CalendarStore : IDisposable
     private readonly TimeProvider time;
     private readonly TimeSpan refreshAfter;
     private readonly ILogger logger;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private volatile Cache? cache;
+    private readonly RefreshingCache<Cache>? cache;
 
     /// <param name="container">The container, or null when no storage is configured (embedded notices only; saving fails).</param>
     /// <param name="time">The clock for the cache.</param>
@@ -97,6 +96,7 @@ public sealed class CalendarStore : IDisposable
         this.time = time;
         this.refreshAfter = refreshAfter;
         this.logger = logger ?? NullLogger.Instance;
+        cache = container is null ? null : new RefreshingCache<Cache>((previous, ct) => LoadAsync(container, previous, ct), time, refreshAfter);
     }
 
     /// <summary>True when a container is configured, i.e. notices can be saved.</summary>
@@ -105,37 +105,16 @@ public sealed class CalendarStore : IDisposable
     /// <summary>The container name, for messages.</summary>
     public string? ContainerName => container?.Name;
 
-    /// <summary>The effective calendar; loads or refreshes from storage when the cached one is older than the refresh interval.</summary>
-    public async Task<CalendarSnapshot> GetAsync(CancellationToken cancellationToken = default)
-    {
-        if (container is null)
-        {
-            return CalendarSnapshot.Embedded;
-        }
+    /// <summary>
+    /// The effective calendar. Once loaded it is served from memory; when older than the refresh interval it is still
+    /// served while a background refresh reads storage (<see cref="RefreshingCache{T}"/>).
+    /// </summary>
+    public async Task<CalendarSnapshot> GetAsync(CancellationToken cancellationToken = default) =>
+        cache is null ? CalendarSnapshot.Embedded : (await cache.GetAsync(cancellationToken)).Snapshot;
 
-        var current = cache;
-        if (current is not null && time.GetUtcNow() - current.LoadedAt < refreshAfter)
-        {
-            return current.Snapshot;
-        }
-
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            current = cache;
-            if (current is not null && time.GetUtcNow() - current.LoadedAt < refreshAfter)
-            {
-                return current.Snapshot;
-            }
-
-            cache = await LoadAsync(container, current, cancellationToken);
-            return cache.Snapshot;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    /// <summary>The effective calendar as storage holds it now (waits for a fresh read).</summary>
+    public async Task<CalendarSnapshot> RefreshAsync(CancellationToken cancellationToken = default) =>
+        cache is null ? CalendarSnapshot.Embedded : (await cache.ReloadAsync(cancellationToken)).Snapshot;
 
     /// <summary>Validates a notice document without storing it: <see cref="HolidayNotice.Parse"/>, then building a calendar with it.</summary>
     /// <exception cref="CalendarDataException">Invalid; the message says what to fix.</exception>
@@ -163,8 +142,7 @@ public sealed class CalendarStore : IDisposable
         }
 
         // Always compare with what storage holds now, not with a cached view.
-        cache = null;
-        var snapshot = await GetAsync(cancellationToken);
+        var snapshot = await RefreshAsync(cancellationToken);
         if (snapshot.StorageProblem is { } problem && problem.StartsWith(StorageUnavailable, StringComparison.Ordinal))
         {
             throw new InvalidOperationException(problem);
@@ -218,12 +196,11 @@ public sealed class CalendarStore : IDisposable
                 $"The {notice.Year} notice was changed by someone else while saving; read it again (GET /api/calendar/{notice.Year}) and retry.", e);
         }
 
-        cache = null;
+        cache!.Invalidate();
         logger.LogInformation("Stored holiday notice {Year} version {Version} ({Source})", notice.Year, notice.Version, notice.Source);
         return new SaveResult(notice, Created: etag is null, Unchanged: false, previous);
     }
 
-    public void Dispose() => gate.Dispose();
 
     /// <summary>The blob holding the notice in effect for <paramref name="year"/>.</summary>
     public static string NoticeBlobName(int year) => $"{NoticePrefix}{year}.json";

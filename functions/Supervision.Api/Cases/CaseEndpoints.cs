@@ -510,7 +510,7 @@ public static class CaseEndpoints
             : ordered;
         var served = remaining.Take(pageSize).ToList();
         var next = remaining.Count > pageSize ? served[^1].Key.ToToken() : null;
-        var items = served.Select(r => CaseViews.ListItem(r.Row)).ToList();
+        var items = served.Select(r => CaseViews.ListItem(r.Row, s.Calendar.Current, now)).ToList();
         return Results.Json(new { items, page = page ?? (after is null ? 1 : (int?)null), pageSize, total = ordered.Count, continuation = next }, CaseJson.Options);
     }
 

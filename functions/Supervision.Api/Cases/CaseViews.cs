@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
+using NodaTime.Text;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Org;
@@ -95,7 +96,11 @@ public static class CaseViews
             .Select(c => new { c.Rule, c.DueDate, c.Provisional, display = c.Display.ToString() }),
     };
 
-    public static object ListItem(IReadOnlyDictionary<string, object?> row) => new
+    /// <summary>
+    /// A list row. <c>duty</c> is the earliest running obligation with its working-day countdown as of
+    /// <paramref name="now"/>, so a list page needs no call per case (the agency page refreshes every few seconds).
+    /// </summary>
+    public static object ListItem(IReadOnlyDictionary<string, object?> row, LegalCalendar calendar, Instant now) => new
     {
         id = row.GetValueOrDefault(CaseRow.CaseId),
         status = row.GetValueOrDefault(CaseRow.Status),
@@ -110,7 +115,26 @@ public static class CaseViews
         major = row.GetValueOrDefault(CaseRow.Major),
         receivedOn = row.GetValueOrDefault(CaseRow.ReceivedOn),
         provisional = row.GetValueOrDefault(CaseRow.Provisional) as bool? ?? false,
+        duty = Duty(row, calendar, now),
     };
+
+    private static object? Duty(IReadOnlyDictionary<string, object?> row, LegalCalendar calendar, Instant now)
+    {
+        if (row.GetValueOrDefault(CaseRow.DutyClock) is not string clock
+            || row.GetValueOrDefault(CaseRow.DutyDueDate) is not string text
+            || LocalDatePattern.Iso.Parse(text) is not { Success: true } due)
+        {
+            return null; // no running duty, or a row written before dutyDueDate (rewritten at the case's next event)
+        }
+
+        return new
+        {
+            clock,
+            dueDate = text,
+            dueInstant = row.GetValueOrDefault(CaseRow.DutyDue),
+            workingDaysLeft = calendar.WorkingDaysBetween(LegalCalendar.LocalDateOf(now).PlusDays(-1), due.Value),
+        };
+    }
 
     private static bool Counts(ClockView c) => c.Display is ClockDisplay.Counting or ClockDisplay.Overdue;
 

@@ -15,26 +15,12 @@ public interface ICalendarSource
 
 /// <summary>
 /// The calendar from <see cref="CalendarStore"/> (embedded notices overridden by stored ones) for synchronous callers
-/// such as deciders: the store serves a cached snapshot and refreshes it when stale, so this rarely waits.
+/// such as deciders: once loaded the store answers from memory (refreshing in the background), so only the very first
+/// read waits, on a load that runs on the thread pool.
 /// </summary>
 public sealed class StoredCalendarSource(CalendarStore store) : ICalendarSource
 {
-    private LegalCalendar? last;
-
-    public LegalCalendar Current
-    {
-        get
-        {
-            var pending = store.GetAsync();
-            if (pending.IsCompletedSuccessfully)
-            {
-                return last = pending.Result.Calendar;
-            }
-
-            // A refresh is in flight: keep deciding with the calendar we have; block only the very first time.
-            return last ??= pending.GetAwaiter().GetResult().Calendar;
-        }
-    }
+    public LegalCalendar Current => store.GetAsync().GetAwaiter().GetResult().Calendar;
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 using Supervision.Api.Platform;
+using Supervision.Calendar.Storage;
 using Supervision.Domain.Org;
 
 namespace Supervision.Api.Org;
@@ -25,40 +26,31 @@ public sealed class OrgOptions
 /// while none is stored. Edits are read-modify-write guarded by the blob ETag, validated by
 /// <see cref="OrgDirectory.Parse"/> before anything is written. Never touched during start-up.
 /// </summary>
-public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider legalClock) : IDisposable
+public sealed class OrgService
 {
-    // Caching is about real seconds, whatever speed the legal clock runs at (a demo day per second would expire it at once).
-    private readonly TimeProvider clock = Platform.CacheClock.Of(legalClock);
-
     private const string BlobName = "org/directory.json";
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private (OrgDirectory Org, ETag? ETag, DateTimeOffset LoadedAt)? cached;
+    private readonly StorageSettings storage;
+    private readonly IOptions<OrgOptions> options;
+    private readonly RefreshingCache<Stored> cache;
 
-    /// <summary>The directory as of now (cached for <see cref="OrgOptions.CacheFor"/>).</summary>
-    public async Task<OrgDirectory> GetAsync(CancellationToken ct = default) => (await LoadAsync(force: false, ct)).Org;
+    public OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider legalClock)
+    {
+        this.storage = storage;
+        this.options = options;
+
+        // Caching is about real seconds, whatever speed the legal clock runs at (a demo day per second would expire it at once).
+        cache = new RefreshingCache<Stored>((_, ct) => ReadAsync(ct), Platform.CacheClock.Of(legalClock), options.Value.CacheFor);
+    }
+
+    /// <summary>The directory (served from memory once loaded; re-read in the background after <see cref="OrgOptions.CacheFor"/>).</summary>
+    public async Task<OrgDirectory> GetAsync(CancellationToken ct = default) => (await cache.GetAsync(ct)).Org;
 
     /// <summary>
-    /// Synchronous access for deciders, which are synchronous by contract. Loads once if nothing is cached yet;
-    /// afterwards returns the cached copy and refreshes it in the background when stale.
+    /// Synchronous access for deciders, which are synchronous by contract: the loaded directory (refreshed in the
+    /// background when stale). Only the very first use waits for storage; the load runs on the thread pool, so waiting
+    /// here from orchestrator code cannot deadlock it.
     /// </summary>
-    public OrgDirectory Current
-    {
-        get
-        {
-            if (cached is { } c)
-            {
-                if (clock.GetUtcNow() - c.LoadedAt > options.Value.CacheFor)
-                {
-                    _ = Task.Run(() => LoadAsync(force: false, CancellationToken.None));
-                }
-
-                return c.Org;
-            }
-
-            // First use on a worker thread (never at start-up): block once rather than decide with a wrong directory.
-            return LoadAsync(force: false, CancellationToken.None).GetAwaiter().GetResult().Org;
-        }
-    }
+    public OrgDirectory Current => cache.GetAsync().GetAwaiter().GetResult().Org;
 
     /// <summary>The ETag of the directory as served (<c>"seed"</c> while none is stored), for <c>If-Match</c>.</summary>
     public const string SeedETag = "\"seed\"";
@@ -66,7 +58,7 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
     /// <summary>The stored directory and its ETag, read now (no cache): what an editor's <c>If-Match</c> is checked against.</summary>
     public async Task<(OrgDirectory Org, string ETag)> GetVersionedAsync(CancellationToken ct)
     {
-        var (org, etag, _) = await LoadAsync(force: true, ct);
+        var (org, etag) = await cache.ReloadAsync(ct);
         return (org, etag?.ToString("H") ?? SeedETag);
     }
 
@@ -86,7 +78,7 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (current, etag, _) = await LoadAsync(force: true, ct);
+            var (current, etag) = await cache.ReloadAsync(ct);
             if (ifMatch is not null && ifMatch != (etag?.ToString("H") ?? SeedETag))
             {
                 throw new OrgPreconditionFailedException();
@@ -99,15 +91,7 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
             try
             {
                 var result = await blob.UploadAsync(BinaryData.FromString(next.ToJson()), new BlobUploadOptions { Conditions = conditions }, ct);
-                await gate.WaitAsync(ct);
-                try
-                {
-                    cached = (next, result.Value.ETag, clock.GetUtcNow());
-                }
-                finally
-                {
-                    gate.Release();
-                }
+                cache.Set(new Stored(next, result.Value.ETag));
 
                 return (next, result.Value.ETag.ToString("H"));
             }
@@ -122,46 +106,27 @@ public sealed class OrgService(StorageSettings storage, IOptions<OrgOptions> opt
         }
     }
 
-    private async Task<(OrgDirectory Org, ETag? ETag, DateTimeOffset LoadedAt)> LoadAsync(bool force, CancellationToken ct)
+    /// <summary>The stored directory and its ETag, or the seed (no ETag) while none is stored.</summary>
+    private async Task<Stored> ReadAsync(CancellationToken ct)
     {
-        if (!force && cached is { } c && clock.GetUtcNow() - c.LoadedAt <= options.Value.CacheFor)
-        {
-            return c;
-        }
-
-        await gate.WaitAsync(ct);
+        var blob = await BlobAsync(ct);
         try
         {
-            if (!force && cached is { } again && clock.GetUtcNow() - again.LoadedAt <= options.Value.CacheFor)
-            {
-                return again;
-            }
-
-            var blob = await BlobAsync(ct);
-            try
-            {
-                var content = await blob.DownloadContentAsync(ct);
-                cached = (OrgDirectory.Parse(content.Value.Content.ToString()), content.Value.Details.ETag, clock.GetUtcNow());
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                cached = (Seed(), null, clock.GetUtcNow());
-            }
-
-            return cached.Value;
+            var content = await blob.DownloadContentAsync(ct);
+            return new Stored(OrgDirectory.Parse(content.Value.Content.ToString()), content.Value.Details.ETag);
         }
-        finally
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            gate.Release();
+            return new Stored(Seed(), null);
         }
     }
+
+    private sealed record Stored(OrgDirectory Org, ETag? ETag);
 
     private OrgDirectory Seed() =>
         options.Value.Seed == "demo" ? OrgDirectory.Demo : OrgDirectory.Empty;
 
     private BlobContainerClient? container;
-
-    public void Dispose() => gate.Dispose();
 
     private async Task<BlobClient> BlobAsync(CancellationToken ct)
     {

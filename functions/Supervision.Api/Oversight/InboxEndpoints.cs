@@ -133,7 +133,7 @@ public static class InboxEndpoints
             .Where(r => (r.GetValueOrDefault(CaseRow.Light) as string == "Red" || r.GetValueOrDefault(CaseRow.Overdue) as bool? == true)
                 && CaseVisibility.CanSeeRow(org, person, r))
             .OrderBy(r => r.GetValueOrDefault(CaseRow.NextDue) as DateTimeOffset? ?? DateTimeOffset.MaxValue)
-            .Select(r => Cases.CaseViews.ListItem(r));
+            .Select(r => Cases.CaseViews.ListItem(r, s.Calendar.Current, s.Now()));
         var escalations = (await s.RowsAsync(TicketRow.Model, TableClient.CreateQueryFilter($"open eq true and escalations gt 0"), ct))
             .Where(r => Under(r.GetValueOrDefault(TicketRow.AgencyId) as string) && !SupervisionVisibility.Guarded(org, person, r));
         var disputes = (await s.RowsAsync(JointRow.Model, TableClient.CreateQueryFilter($"pendingKind eq {"dispute"}"), ct))

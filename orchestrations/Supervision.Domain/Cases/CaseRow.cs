@@ -40,6 +40,7 @@ public static class CaseRow
     public const string Overdue = "overdue";
     public const string DutyClock = "dutyClock";
     public const string DutyDue = "dutyDue";
+    public const string DutyDueDate = "dutyDueDate";
     public const string RoutingKind = "routingKind";
     public const string Mode = "mode";
     public const string ExtensionDays = "extensionDays";
@@ -92,6 +93,7 @@ public static class CaseRow
             [Overdue] = obligations.Any(c => c.LevelAt(now) == ClockLevel.Overdue),
             [DutyClock] = duty?.Name,
             [DutyDue] = duty?.DueInstant.ToDateTimeOffset(),
+            [DutyDueDate] = duty?.DueDate.ToString("uuuu-MM-dd", null),
             [RoutingKind] = s.Routing?.ToString(),
             [Mode] = s.Mode?.ToString(),
             [ExtensionDays] = s.Extension?.Days ?? 0,

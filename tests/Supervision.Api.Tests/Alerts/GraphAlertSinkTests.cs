@@ -52,7 +52,6 @@ public sealed class GraphAlertSinkTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await server.DisposeAsync();
-        org.Dispose();
     }
 
     [Fact]

@@ -158,7 +158,7 @@ public sealed class RoleBrowserTests
         await BrowserSession.CheckAsync(phone, "register-phone");
     }
 
-    [Fact(Skip = "Quarantined 2026-11-29: after the API hardening merge the agency page stops refreshing (stale row) or never leaves /app/ in this test; the page works by hand — cause not yet found, see the closing note of issue 11.")]
+    [Fact]
     public async Task A_case_moves_from_green_to_red_on_the_agency_page_as_the_clock_passes_its_deadline()
     {
         // Three legal days per real second: the 60-day handling clock stays green for about 15 s after acceptance.

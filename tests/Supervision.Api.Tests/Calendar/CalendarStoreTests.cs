@@ -28,7 +28,6 @@ public sealed class CalendarStoreTests
     public async Task Saving_keeps_the_notice_in_effect_and_every_version_in_history()
     {
         var (store, container) = await NewStoreAsync();
-        using var _ = store;
 
         await store.SaveAsync(Notice(2027, "2027.1"));
         await store.SaveAsync(Notice(2027, "2027.2"));
@@ -50,7 +49,6 @@ public sealed class CalendarStoreTests
     public async Task A_blob_that_does_not_validate_is_ignored_and_reported_never_half_applied()
     {
         var (store, container) = await NewStoreAsync();
-        using var _ = store;
         await container.CreateAsync();
         await container.GetBlobClient(CalendarStore.NoticeBlobName(2027)).UploadAsync(BinaryData.FromString("{\"year\": 2027}"));
         await container.GetBlobClient(CalendarStore.NoticeBlobName(2028)).UploadAsync(BinaryData.FromString(Notice(2029, "x").ToJson()));
@@ -68,7 +66,6 @@ public sealed class CalendarStoreTests
     public async Task A_notice_that_contradicts_a_neighbouring_year_is_refused_and_nothing_is_stored()
     {
         var (store, container) = await NewStoreAsync();
-        using var _ = store;
 
         // Works on 2022-12-31, which the 2023 notice rests.
         var doc = JsonNode.Parse(LegalCalendar.Default.Notices[2022].ToJson())!;
@@ -85,8 +82,7 @@ public sealed class CalendarStoreTests
     {
         var time = new FakeTimeProvider();
         var (store, container) = await NewStoreAsync(time);
-        using var _ = store;
-        using var writer = new CalendarStore(container, TimeProvider.System, TimeSpan.Zero);
+        var writer = new CalendarStore(container, TimeProvider.System, TimeSpan.Zero);
         await writer.SaveAsync(Notice(2027, "2027.1"));
 
         var first = await store.GetAsync();
@@ -99,7 +95,9 @@ public sealed class CalendarStoreTests
 
         await writer.SaveAsync(Notice(2028, "2028.1"));
         time.Advance(TimeSpan.FromSeconds(61));
-        var refreshed = await store.GetAsync();
+        var stale = await store.GetAsync(); // served at once from memory while the refresh reads storage
+        Assert.False(stale.Calendar.HasNotice(2028));
+        var refreshed = await store.RefreshAsync();
         Assert.True(refreshed.Calendar.HasNotice(2028));
         Assert.Same(first.Calendar.Notices[2027], refreshed.Calendar.Notices[2027]);
     }

@@ -135,4 +135,7 @@ internal static class Legal
             Extension: extension == 0 ? null : new ClockExtension(extension, "test"))).DueDate.ToString("uuuu-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     public static LocalDate DateOf(DateTimeOffset instant) => LegalCalendar.LocalDateOf(Instant.FromDateTimeOffset(instant));
+
+    /// <summary>When <paramref name="date"/> begins in Beijing time.</summary>
+    public static DateTimeOffset StartOf(LocalDate date) => date.AtStartOfDayInZone(LegalCalendar.Zone).ToDateTimeOffset();
 }

@@ -76,12 +76,15 @@ public sealed class CaseOverdueScenarios
 
         await reviewer.Command(id, "review-opinion", new { outcome = "NotSupport", opinionFile = "opinions/review.pdf" }).OkAsync();
         await petitioner.PostAsJsonAsync($"/api/petitioner/cases/{id}/request-reexamination", new { }).OkAsync();
+        var requestedBy = Legal.DateOf(app.Now); // the request was received on this day or earlier
 
         var examiner = app.As("p-gov-officer");
         var started = await examiner.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         var dueBefore = (string)started.Clock("reexam")["dueDate"]!;
 
-        // A hearing of several days: its days are not counted (Art. 36), so the due date moves later.
+        // A hearing of several days: its days are not counted (Art. 36), so the due date moves later. It starts on a day
+        // after the request was received (the decider refuses the same day), so wait for that day to begin.
+        await app.UntilAsync(Legal.StartOf(requestedBy.PlusDays(1)) + TimeSpan.FromHours(9));
         var hearingStart = Legal.DateOf(app.Now);
         await examiner.Command(id, "start-hearing", new { on = hearingStart.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture) }).OkAsync();
         await app.UntilAsync(app.Now + TimeSpan.FromDays(5));
@@ -115,6 +118,7 @@ public sealed class CaseOverdueScenarios
         await petitioner.PostAsJsonAsync($"/api/petitioner/cases/{id}/request-review", new { }).OkAsync();
         await app.As("c-gov-officer").Command(id, "review-opinion", new { outcome = "NotSupport", opinionFile = "v.pdf" }).OkAsync();
         await petitioner.PostAsJsonAsync($"/api/petitioner/cases/{id}/request-reexamination", new { }).OkAsync();
+        var requestedBy = Legal.DateOf(app.Now); // the request was received on this day or earlier
         await app.As("p-gov-officer").Command(id, "reexamination-opinion", new { outcome = "NotSupport", opinionFile = "f.pdf" }).OkAsync();
 
         await app.AdvanceAsync(TimeSpan.FromDays(40));

@@ -193,3 +193,9 @@ export function select(name, options, attrs = {}) {
 export function today() {
   return beijing(new Date().toISOString()).slice(0, 10);
 }
+
+/** Runs `load` again `ms` after each run ends (never two at once, so a slow server is not piled on). */
+export function every(ms, load) {
+  const again = () => setTimeout(async () => { try { await load(); } finally { again(); } }, ms);
+  again();
+}

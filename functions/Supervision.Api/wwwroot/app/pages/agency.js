@@ -1,6 +1,7 @@
-// Agency (承办单位): the cases the person's units hold, with traffic lights and countdowns in working days (from each
-// case's clocks, exact), and the step each status allows; the step itself is taken on the case page.
-import { $, api, el, shell, showError, table, caseLink, light, zh, statusName, categoryName, countdown, clockName } from "../shell.js";
+// Agency (承办单位): the cases the person's units hold, with traffic lights and the working-day countdown of each
+// case's current duty (both in the list rows, one call per refresh), and the step each status allows; the step itself
+// is taken on the case page.
+import { $, api, el, every, shell, showError, table, caseLink, light, zh, statusName, categoryName, clockName } from "../shell.js";
 
 const next = { Routed: "受理或提出异议", ReceivedByAgency: "受理", Accepted: "答复（可延期）", ObjectionPending: "等待异议审核", Registered: "转送交办",
   UnderReview: "出具复查意见", UnderReExamination: "出具复核意见", Replied: "等待信访人评价或申请复查", Reviewed: "等待评价或申请复核" };
@@ -13,7 +14,7 @@ async function main() {
   $("main").append(filters, el("div", { id: "list", class: "table-wrap", "aria-live": "polite" }), el("p", { id: "count" }));
   filters.addEventListener("change", load);
   await load();
-  setInterval(load, 3000);
+  every(3000, load);
 }
 
 async function load() {
@@ -21,27 +22,26 @@ async function load() {
   if ($("#f-light").value) q.set("light", $("#f-light").value);
   if ($("#f-open").checked) q.set("open", "true");
   try {
+    // One call per refresh: each list row carries its light and its duty's working-day countdown as of now.
     const page = await api("/api/cases?" + q);
-    // The list row's light is as of its last event; the detail's clocks are exact and carry the working-day countdown.
-    const details = await Promise.all(page.items.map((c) => api(`/api/cases/${encodeURIComponent(c.id)}`).catch(() => null)));
-    const rows = page.items.map((c, i) => ({ ...c, detail: details[i] }));
     $("#list").replaceChildren(table("本单位可见的信访事项", [
-      ["灯", (c) => light(c.detail?.light ?? c.light)],
+      ["灯", (c) => light(c.light)],
       ["编号", (c) => caseLink(c.id)],
       ["类别", (c) => zh(categoryName, c.category)],
       ["状态", (c) => zh(statusName, c.status)],
-      ["当前期限", (c) => duty(c.detail)],
+      ["当前期限", (c) => duty(c.duty)],
       ["下一步", (c) => next[c.status] || "—"],
-    ], rows, (c) => ({ "data-id": c.id, "data-light": c.detail?.light ?? c.light ?? "" })));
+    ], page.items, (c) => ({ "data-id": c.id, "data-light": c.light ?? "" })));
     $("#count").textContent = `共 ${page.total} 件`;
   } catch (e) {
     showError($("#list"), e);
   }
 }
 
-function duty(d) {
-  const k = d?.clocks?.filter((c) => c.status === "Running" && c.kind === "Obligation").sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0];
-  return k ? el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.name)} 届满 ${k.dueDate}，${countdown(k)}`) : "—";
+function duty(k) {
+  if (!k) return "—";
+  const left = k.workingDaysLeft >= 0 ? `剩余 ${k.workingDaysLeft} 个工作日` : `已超期 ${-k.workingDaysLeft} 个工作日`;
+  return el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.clock)} 届满 ${k.dueDate}，${left}`);
 }
 
 main();

@@ -1,6 +1,6 @@
 // Case page: every clock with its explanation, the steps the status allows for this person, timeline, refused steps,
 // alerts, tickets and files. Steps go to POST /api/cases/{id}/{action}; refusals show the server's problem detail.
-import { $, api, post, optional, el, shell, field, select, showError, showOk, zh, light, countdown, beijing,
+import { $, api, post, optional, el, every, shell, field, select, showError, showOk, zh, light, countdown, beijing,
   statusName, categoryName, channelName, clockStatusName, outcomeName, ratingName, clockName, eventName } from "../shell.js";
 
 const id = new URLSearchParams(location.search).get("id");
@@ -50,7 +50,7 @@ async function main() {
       el("section", { class: "card", "aria-labelledby": "h-files" }, el("h2", { id: "h-files" }, "材料"), el("div", { id: "files" }))));
   await load();
   loadSide();
-  setInterval(load, 3000);
+  every(3000, load);
 }
 
 async function load() {
