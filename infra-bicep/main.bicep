@@ -49,8 +49,53 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Extra app settings (name/value), e.g. Graph__SenderUserId; never secrets (there are none: identity only).')
+@description('Extra app settings (name/value), applied last (they override any setting of the same name); never secrets (there are none: identity only). The Graph alert settings have their own graph* parameters.')
 param extraAppSettings { name: string, value: string }[] = []
+
+// Microsoft Graph alerts (docs/deploy.md "Microsoft Graph alerts", docs/alerts.md): app settings Supervision__Graph__*.
+// The app calls Graph as the user-assigned identity (no secret); the Graph application permissions Mail.Send and
+// TeamsActivity.Send are granted to that identity by scripts/register-teams-app.sh, not here (the Microsoft Graph
+// Bicep extension comes from a registry and cannot be restored offline).
+
+@description('Supervision:Graph:Enabled. Deliver alerts by e-mail and Teams through Microsoft Graph as well as the local mailbox. Off by default. When true, graphSenderUserId is required if graphMail is true: the deployment fails otherwise.')
+param graphEnabled bool = false
+
+@description('Supervision:Graph:SenderUserId. Object id or UPN of the mailbox alerts are sent from (POST /users/{sender}/sendMail). Required when graphEnabled and graphMail are true.')
+param graphSenderUserId string = ''
+
+@description('Supervision:Graph:Mail. Send alert e-mail (application permission Mail.Send).')
+param graphMail bool = true
+
+@description('Supervision:Graph:Teams. Send Teams activity-feed notifications (application permission TeamsActivity.Send, and the Teams app from scripts/register-teams-app.sh installed for the recipients).')
+param graphTeams bool = true
+
+@description('Supervision:Graph:BaseUrl. Microsoft Graph root including the version; its host is also the token scope. Another national cloud\'s Graph, e.g. https://microsoftgraph.chinacloudapi.cn/v1.0 for Azure operated by 21Vianet.')
+param graphBaseUrl string = 'https://graph.microsoft.com/v1.0'
+
+@description('Supervision:Graph:PublicAppUrl. Absolute base URL alert links point to (e.g. a custom domain). Empty = the function app\'s https://<default host name>.')
+param graphPublicAppUrl string = ''
+
+@description('Supervision:Graph:DeliveriesTable. Table of delivered (alert, recipient, channel) markers, after the runtime\'s table prefix.')
+@minLength(3)
+@maxLength(63)
+param graphDeliveriesTable string = 'alertdeliveries'
+
+import { graphOptions, graphProblems } from 'modules/graph.bicep'
+
+var graph graphOptions = {
+  enabled: graphEnabled
+  senderUserId: graphSenderUserId
+  mail: graphMail
+  teams: graphTeams
+  baseUrl: graphBaseUrl
+  publicAppUrl: graphPublicAppUrl
+  deliveriesTable: graphDeliveriesTable
+}
+
+// Incomplete Graph settings stop the deployment with the same problems the app would refuse to start with
+// (GraphAlertOptions.Problems + ValidateOnStart). ARM evaluates only the chosen branch of if(), so fail() runs only then.
+var graphProblemList = graphProblems(graph)
+var graphChecked = empty(graphProblemList) ? graph : fail('Microsoft Graph alert settings: ${join(graphProblemList, ' ')}')
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = {
@@ -115,6 +160,7 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    graph: graphChecked
     extraAppSettings: extraAppSettings
   }
   // The app starts and pulls its package with the identity: give it its roles first.
@@ -135,3 +181,5 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_CASE_FILES_CONTAINER string = storage.outputs.caseFilesContainerName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
+output SUPERVISION_GRAPH_ENABLED bool = graphEnabled

@@ -52,8 +52,13 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Extra app settings (name/value pairs), e.g. Graph settings.')
-param extraAppSettings { name: string, value: string }[] = []
+@description('Microsoft Graph alert settings, already checked by main.bicep (graphProblems).')
+param graph graphOptions
+
+@description('Extra app settings (name/value pairs), applied last: they override a setting of the same name.')
+param extraAppSettings appSetting[] = []
+
+import { appSetting, graphOptions, graphAppSettings } from 'graph.bicep'
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -128,9 +133,24 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(hostStorageSettings, monitoringSettings, appSettings, extraAppSettings)
     }
   }
+}
+
+// All app settings, written as the site's appsettings config (the whole set, replacing what was there) rather than
+// siteConfig.appSettings: Supervision__Graph__PublicAppUrl defaults to the site's own default host name, which the
+// site's own properties cannot reference. Settings only ever change here; never edit them in the portal.
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(
+    toObject(
+      concat(hostStorageSettings, monitoringSettings, appSettings, graphAppSettings(graph, 'https://${app.properties.defaultHostName}')),
+      s => s.name,
+      s => s.value
+    ),
+    toObject(extraAppSettings, s => s.name, s => s.value)
+  )
 }
 
 output name string = app.name

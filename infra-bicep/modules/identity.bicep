@@ -1,5 +1,6 @@
-// User-assigned managed identity: the app's only credential (storage, App Insights ingestion, and later Graph
-// through a federated credential on an app registration — see docs/deploy.md).
+// User-assigned managed identity: the app's only credential (storage, App Insights ingestion, and Microsoft Graph
+// for alerts: scripts/register-teams-app.sh grants its service principal Mail.Send and TeamsActivity.Send — see
+// docs/deploy.md "Microsoft Graph alerts").
 @description('Identity name.')
 param name string
 

@@ -8,9 +8,16 @@ public static class BicepCli
 {
     public static string Path { get; } = Locate();
 
-    public static async Task<BicepRun> RunAsync(params string[] args)
+    public static Task<BicepRun> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the CLI with extra environment variables (read by <c>readEnvironmentVariable</c> in .bicepparam files).</summary>
+    public static Task<BicepRun> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunProcessAsync(Path, environment, args);
+
+    /// <summary>Any program, with a bounded wait and captured output (the Teams script's test runs bash with it).</summary>
+    public static async Task<BicepRun> RunProcessAsync(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo(Path)
+        var psi = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -23,7 +30,12 @@ public static class BicepCli
 
         // Offline and quiet: no telemetry, no update checks.
         psi.Environment["BICEP_TELEMETRY_ENABLED"] = "false";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Path}");
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
