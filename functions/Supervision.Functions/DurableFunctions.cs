@@ -20,6 +20,12 @@ public sealed class OrchestratorFunctions(ApiPipeline pipeline)
     [Function("joint")]
     public Task<string> Joint([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 
+    [Function("alert")]
+    public Task<string> Alert([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
+    [Function("digest")]
+    public Task<string> Digest([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
     private Task<string> RunAsync(TaskOrchestrationContext context) =>
         pipeline.Services.GetRequiredService<OrchestrationCatalog>().Orchestrator(context.Name).RunAsync(context, context.GetInput<OrchestrationInput>()!);
 }
@@ -37,9 +43,13 @@ public sealed class ActivityFunctions(ApiPipeline pipeline)
     public Task<bool> WriteReadModel([ActivityTrigger] EffectEnvelope effect, FunctionContext context) =>
         Activities.WriteReadModelAsync(effect, context.CancellationToken);
 
+    /// <summary>Delivers, or hands the alert to its digest or alert instance (starting it), so it takes the Durable Task client too.</summary>
     [Function(ActivityNames.DeliverAlert)]
-    public Task<bool> DeliverAlert([ActivityTrigger] AlertDispatch dispatch, FunctionContext context) =>
-        Activities.DeliverAlertAsync(dispatch, context.CancellationToken);
+    public async Task<AlertOutcome> DeliverAlert([ActivityTrigger] AlertDispatch dispatch, [DurableClient] DurableTaskClient client, FunctionContext context)
+    {
+        using var scope = DurableClientScope.Enter(client);
+        return await Activities.DeliverAlertAsync(dispatch, context.CancellationToken);
+    }
 
     /// <summary>Starts or signals another instance, so it takes the invocation's Durable Task client.</summary>
     [Function(ActivityNames.DeliverMessage)]

@@ -39,6 +39,11 @@ public sealed class ApiFunctions(ApiPipeline pipeline)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/demo/users")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         pipeline.RunAsync(req.HttpContext, client);
 
+    [Function("api-alerts-ack")]
+    public Task<IActionResult> AcknowledgeAlert(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/alerts/{alertId}/ack")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        pipeline.RunAsync(req.HttpContext, client);
+
     [Function("api-mailbox")]
     public Task<IActionResult> Mailbox(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/mailbox")] HttpRequest req, [DurableClient] DurableTaskClient client) =>

@@ -10,7 +10,7 @@ namespace Supervision.Orchestrations;
 /// Durable Task runs an activity at least once (a crash after it ran, before its result was checkpointed, runs it again).
 /// </summary>
 public sealed class Activities(
-    DecisionStore decisions, ReadModelWriter readModels, IAlertSink alerts, IDurableEngine engine, OrchestrationStorage storage,
+    DecisionStore decisions, ReadModelWriter readModels, IAlertSink alerts, IAlertRouter router, IDurableEngine engine, OrchestrationStorage storage,
     StorageMetrics metrics, TimeProvider clock)
 {
     /// <summary>
@@ -42,16 +42,34 @@ public sealed class Activities(
         };
     }
 
-    public async Task<bool> DeliverAlertAsync(AlertDispatch dispatch, CancellationToken ct = default)
+    /// <summary>
+    /// Delivers one alert, or hands it to the instance that will (the router: the morning digest, or an alert instance
+    /// that escalates it). A throttled delivery is not a failure: the outcome carries the receiver's <c>Retry-After</c>
+    /// and the orchestration waits exactly that long on a durable timer before calling again.
+    /// </summary>
+    public async Task<AlertOutcome> DeliverAlertAsync(AlertDispatch dispatch, CancellationToken ct = default)
     {
         await LogAttemptAsync(dispatch.AlertId, EffectKinds.Alert, ct);
+        var decided = EffectCodec.DecodeAlert(dispatch.Effect.Data);
+        if (router.Route(dispatch, decided) is { } handOver)
+        {
+            await DeliverMessageAsync(handOver, ct);
+            return AlertOutcome.Delivered;
+        }
+
         // Worded at delivery, not when decided: an alert delivered after its deadline (an outage, a retry) must not say
         // "将于…届满" about a date already past (docs/decisions.md H7). Every sink gets the same words.
-        var decided = EffectCodec.DecodeAlert(dispatch.Effect.Data);
         var words = AlertText.Render(decided, NodaTime.Instant.FromDateTimeOffset(clock.GetUtcNow()));
         var alert = decided with { Subject = words.Subject, Body = words.Body };
-        await alerts.DeliverAsync(new AlertDelivery(dispatch.AlertId, dispatch.SourceType, dispatch.SourceInstanceId, alert), ct);
-        return true;
+        try
+        {
+            await alerts.DeliverAsync(new AlertDelivery(dispatch.AlertId, dispatch.SourceType, dispatch.SourceInstanceId, alert), ct);
+            return AlertOutcome.Delivered;
+        }
+        catch (AlertDeliveryThrottledException e) when (e.RetryAfter is { } after)
+        {
+            return new AlertOutcome(Math.Max(1, after.TotalSeconds));
+        }
     }
 
     /// <summary>Sends a command to another instance, creating it with that command when it does not exist yet.</summary>

@@ -17,8 +17,65 @@ public interface IAlertSink
     Task DeliverAsync(AlertDelivery delivery, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// What one delivery attempt came to: delivered (or handed to the alert or digest instance that delivers it), or
+/// throttled with the delay the receiver asked for. The orchestration waits exactly that long on a durable timer.
+/// </summary>
+public sealed record AlertOutcome(double? RetryAfterSeconds = null)
+{
+    public static AlertOutcome Delivered { get; } = new();
+}
+
+/// <summary>
+/// A sink's receiver asked to be called again later (HTTP 429/503 with <c>Retry-After</c>). Sinks throw it (or a
+/// subclass) so the orchestration can wait exactly <see cref="RetryAfter"/> on a durable timer; without a delay the
+/// failure is retried with the effects' back-off.
+/// </summary>
+public class AlertDeliveryThrottledException : Exception
+{
+    public AlertDeliveryThrottledException()
+    {
+    }
+
+    public AlertDeliveryThrottledException(string message)
+        : base(message)
+    {
+    }
+
+    public AlertDeliveryThrottledException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public AlertDeliveryThrottledException(string message, TimeSpan? retryAfter, Exception? inner)
+        : base(message, inner)
+    {
+        RetryAfter = retryAfter;
+    }
+
+    public TimeSpan? RetryAfter { get; }
+}
+
+/// <summary>
+/// Where an alert decided by a case, ticket or joint assignment goes before any sink sees it: to the digest of the
+/// next working morning (routine), to an alert instance that delivers and escalates it (urgent), or nowhere (null:
+/// the source delivers it itself). Implemented by the host, which knows the calendar and the alert policy.
+/// </summary>
+public interface IAlertRouter
+{
+    MessageDispatch? Route(AlertDispatch dispatch, Supervision.Domain.Orchestration.Alert alert);
+}
+
+/// <summary>Every alert delivered by its source at once (no digest, no escalation): hosts without an alert policy.</summary>
+public sealed class DirectAlerts : IAlertRouter
+{
+    public MessageDispatch? Route(AlertDispatch dispatch, Supervision.Domain.Orchestration.Alert alert) => null;
+}
+
 /// <summary>One alert in the local mailbox.</summary>
-public sealed record MailboxItem(string Role, string UnitId, string AlertId, string Kind, string Subject, string Body, AlertUrgency Urgency, string? Link, string SourceType, string SourceInstanceId, DateTimeOffset DeliveredAt);
+public sealed record MailboxItem(
+    string Role, string UnitId, string AlertId, string Kind, string Subject, string Body, AlertUrgency Urgency, string? Link, string SourceType,
+    string SourceInstanceId, DateTimeOffset DeliveredAt, string? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null);
 
 /// <summary>
 /// The standalone alert sink: one table row per (audience, alert id), PartitionKey <c>{role}|{unitId}</c>, RowKey the
@@ -57,6 +114,31 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
         }
     }
 
+    /// <summary>
+    /// Marks every mailbox row of an alert and its escalations (ids <paramref name="rootAlertId"/> and
+    /// <c>{rootAlertId}/up{n}</c>) acknowledged. Returns how many rows it marked; rows already marked keep their first mark.
+    /// </summary>
+    public async Task<int> AcknowledgeAsync(string rootAlertId, string personId, CancellationToken ct = default)
+    {
+        var table = await storage.MailboxAsync();
+        var at = clock.GetUtcNow();
+        var marked = 0;
+        var low = Keys.Escape(rootAlertId);
+        await foreach (var e in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo(low) >= 0 && r.RowKey.CompareTo(low + "~") < 0, cancellationToken: ct))
+        {
+            var id = e.GetString("AlertId") ?? string.Empty;
+            if ((id == rootAlertId || id.StartsWith(rootAlertId + "/up", StringComparison.Ordinal)) && e.GetString("AcknowledgedBy") is null)
+            {
+                e["AcknowledgedBy"] = personId;
+                e["AcknowledgedAt"] = at;
+                await table.UpdateEntityAsync(e, ETag.All, TableUpdateMode.Merge, ct);
+                marked++;
+            }
+        }
+
+        return marked;
+    }
+
     /// <summary>Alerts for one audience (or all, when both are null), oldest first by id.</summary>
     public async Task<IReadOnlyList<MailboxItem>> ListAsync(string? role = null, string? unitId = null, CancellationToken ct = default)
     {
@@ -70,7 +152,7 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
                 e.GetString("Subject") ?? "", e.GetString("Body") ?? "",
                 Enum.TryParse<AlertUrgency>(e.GetString("Urgency"), out var u) ? u : AlertUrgency.Routine,
                 e.GetString("Link"), e.GetString("SourceType") ?? "", e.GetString("SourceInstanceId") ?? "",
-                e.GetDateTimeOffset("DeliveredAt") ?? default));
+                e.GetDateTimeOffset("DeliveredAt") ?? default, e.GetString("AcknowledgedBy"), e.GetDateTimeOffset("AcknowledgedAt")));
         }
 
         return items;

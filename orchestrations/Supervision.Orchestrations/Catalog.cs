@@ -27,7 +27,7 @@ public sealed class OrchestrationCatalog(OrchestrationRegistry registry, EffectC
         [
             (ActivityNames.RecordDecision, new Activity<DecisionRecord, DecisionRecord>((r, ct) => A().RecordDecisionAsync(r, ct))),
             (ActivityNames.WriteReadModel, new Activity<EffectEnvelope, bool>((e, ct) => A().WriteReadModelAsync(e, ct))),
-            (ActivityNames.DeliverAlert, new Activity<AlertDispatch, bool>((a, ct) => A().DeliverAlertAsync(a, ct))),
+            (ActivityNames.DeliverAlert, new Activity<AlertDispatch, AlertOutcome>((a, ct) => A().DeliverAlertAsync(a, ct))),
             (ActivityNames.DeliverMessage, new Activity<MessageDispatch, bool>((m, ct) => A().DeliverMessageAsync(m, ct))),
             (ActivityNames.RecordEffectFailure, new Activity<EffectFailure, bool>((f, ct) => A().RecordEffectFailureAsync(f, ct))),
         ];
@@ -82,6 +82,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<ReadModelWriter>();
         services.TryAddSingleton<LocalMailbox>();
         services.TryAddSingleton<IAlertSink>(sp => sp.GetRequiredService<LocalMailbox>());
+        services.TryAddSingleton<IAlertRouter, DirectAlerts>();
         services.TryAddSingleton<Activities>();
         services.TryAddSingleton<OrchestrationCatalog>();
         services.TryAddSingleton<CommandGateway>();

@@ -176,7 +176,8 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                 for (var i = 0; i < implied.Count; i++)
                 {
                     var (kind, data) = codec.Encode(implied[i]);
-                    effects.Add(new EffectEnvelope($"{input.Type}/{instanceId}/{seq}/{i}", kind, data));
+                    var id = implied[i] is RaiseAlert { AlertId: { } alertId } ? alertId : $"{input.Type}/{instanceId}/{seq}/{i}";
+                    effects.Add(new EffectEnvelope(id, kind, data));
                 }
 
                 s = after;
@@ -211,7 +212,14 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                 switch (effect.Kind)
                 {
                     case EffectKinds.Alert:
-                        await context.CallActivityAsync(ActivityNames.DeliverAlert, new AlertDispatch(effect.Id, recorded.Type, recorded.InstanceId, effect), options.EffectRetry);
+                        if (!await DeliverAlertAsync(new AlertDispatch(effect.Id, recorded.Type, recorded.InstanceId, effect)))
+                        {
+                            await context.CallActivityAsync(
+                                ActivityNames.RecordEffectFailure,
+                                new EffectFailure(recorded.Type, recorded.InstanceId, effect, $"Throttled: still refused after {options.ThrottledAttempts} waits for Retry-After."),
+                                options.RecordRetry);
+                        }
+
                         break;
                     case EffectKinds.Send:
                         var send = EffectCodec.DecodeSend(effect.Data);
@@ -231,6 +239,27 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                     new EffectFailure(recorded.Type, recorded.InstanceId, effect, e.FailureDetails.ErrorType + ": " + e.FailureDetails.ErrorMessage),
                     options.RecordRetry);
             }
+        }
+
+        /// <summary>
+        /// One alert, honouring the receiver's <c>Retry-After</c> exactly: a throttled attempt waits on a durable timer for
+        /// the delay the receiver named (real time: it is the receiver's clock, not the legal one), then tries again.
+        /// False when it is still throttled after <see cref="OrchestratorOptions.ThrottledAttempts"/> attempts.
+        /// </summary>
+        private async Task<bool> DeliverAlertAsync(AlertDispatch dispatch)
+        {
+            for (var attempt = 1; attempt <= options.ThrottledAttempts; attempt++)
+            {
+                var outcome = await context.CallActivityAsync<AlertOutcome>(ActivityNames.DeliverAlert, dispatch, options.EffectRetry);
+                if (outcome.RetryAfterSeconds is not { } seconds)
+                {
+                    return true;
+                }
+
+                await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(seconds), CancellationToken.None);
+            }
+
+            return false;
         }
 
         private void Remember(string commandId)
@@ -255,6 +284,9 @@ public sealed class OrchestratorOptions
 
     /// <summary>Recording a decision must not be lost: retried patiently (storage outages), then the instance fails visibly.</summary>
     public TaskOptions RecordRetry { get; init; } = TaskOptions.FromRetryPolicy(new RetryPolicy(12, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(2)));
+
+    /// <summary>Deliveries of one alert that a throttled receiver may refuse (each followed by its Retry-After wait).</summary>
+    public int ThrottledAttempts { get; init; } = 8;
 
     /// <summary>Effects are retried with back-off, then recorded as failed for operators.</summary>
     public TaskOptions EffectRetry { get; init; } = TaskOptions.FromRetryPolicy(new RetryPolicy(6, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1)));

@@ -77,9 +77,9 @@ public sealed class GraphAlertOptions
 /// <summary>
 /// Graph answered with throttling or a transient error (401, 408, 429, 5xx). Thrown out of
 /// <see cref="GraphAlertSink.DeliverAsync"/> so the outbox keeps the alert and retries it later;
-/// <see cref="RetryAfter"/> is what Graph asked for.
+/// <see cref="AlertDeliveryThrottledException.RetryAfter"/> is what Graph asked for.
 /// </summary>
-public sealed class GraphAlertRetryException : Exception
+public sealed class GraphAlertRetryException : AlertDeliveryThrottledException
 {
     public GraphAlertRetryException()
     {
@@ -96,15 +96,12 @@ public sealed class GraphAlertRetryException : Exception
     }
 
     public GraphAlertRetryException(string message, int statusCode, TimeSpan? retryAfter, Exception inner)
-        : base(message, inner)
+        : base(message, retryAfter, inner)
     {
         StatusCode = statusCode;
-        RetryAfter = retryAfter;
     }
 
     public int StatusCode { get; }
-
-    public TimeSpan? RetryAfter { get; }
 }
 
 /// <summary>
@@ -150,7 +147,7 @@ public sealed class GraphAlertSink(
             if (o.Mail && person.Email is { Length: > 0 } email && !done.Contains(MarkerRow(person.Id, MailChannel)))
             {
                 await SendAsync(table, delivery.AlertId, person.Id, MailChannel, ct => graph.Users[o.SenderUserId].SendMail.PostAsync(
-                    MailBody(delivery, email, url), NoRetries, ct), cancellationToken);
+                    MailBody(delivery, email, url, AcknowledgeLink(o.PublicAppUrl, delivery)), NoRetries, ct), cancellationToken);
             }
 
             if (o.Teams && !done.Contains(MarkerRow(person.Id, TeamsChannel)))
@@ -160,6 +157,15 @@ public sealed class GraphAlertSink(
             }
         }
     }
+
+    /// <summary>
+    /// The page where a recipient acknowledges an urgent alert (it escalates while nobody does); null for routine alerts
+    /// and digests, which need no acknowledgement.
+    /// </summary>
+    public static string? AcknowledgeLink(string? publicAppUrl, AlertDelivery delivery) =>
+        delivery.Alert.Urgency == Supervision.Domain.Orchestration.AlertUrgency.Urgent
+            ? AbsoluteLink(publicAppUrl, "/app/mailbox.html?ack=" + Uri.EscapeDataString(delivery.AlertId))
+            : null;
 
     /// <summary>The subject as recipients see it: urgency first.</summary>
     public static string Subject(Supervision.Domain.Orchestration.Alert alert) =>
@@ -172,6 +178,17 @@ public sealed class GraphAlertSink(
         var people = new List<Person>();
         foreach (var audience in delivery.Alert.To)
         {
+            if (audience.Role == Supervision.Domain.Orchestration.AlertAudience.PersonRole)
+            {
+                // A digest is addressed to one person, whatever their roles.
+                if (directory.PersonById(audience.UnitId) is { } addressed && seen.Add(addressed.Id))
+                {
+                    people.Add(addressed);
+                }
+
+                continue;
+            }
+
             if (!Roles.TryGetValue(audience.Role, out var role))
             {
                 continue;
@@ -190,12 +207,16 @@ public sealed class GraphAlertSink(
     }
 
     // A fresh request body per attempt: the SDK's models track changes, and a re-sent instance serialises as {}.
-    private static SendMailPostRequestBody MailBody(AlertDelivery delivery, string email, string url) => new()
+    private static SendMailPostRequestBody MailBody(AlertDelivery delivery, string email, string url, string? acknowledge) => new()
     {
         Message = new Message
         {
             Subject = Subject(delivery.Alert),
-            Body = new ItemBody { ContentType = BodyType.Text, Content = delivery.Alert.Body + "\n\n" + url },
+            Body = new ItemBody
+            {
+                ContentType = BodyType.Text,
+                Content = delivery.Alert.Body + "\n\n" + url + (acknowledge is null ? string.Empty : "\n\n确认收到（未确认将逐级上报）：" + acknowledge),
+            },
             ToRecipients = [new Recipient { EmailAddress = new EmailAddress { Address = email } }],
             InternetMessageHeaders = [new InternetMessageHeader { Name = AlertIdHeader, Value = delivery.AlertId }],
         },

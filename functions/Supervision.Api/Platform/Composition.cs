@@ -5,6 +5,8 @@ using Supervision.Api.Demo;
 using Supervision.Api.Files;
 using Supervision.Api.Org;
 using Supervision.Api.Oversight;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Supervision.Domain.Alerts;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
@@ -63,6 +65,13 @@ public static class Composition
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
         builder.Services.AddSingleton<HostedJointDecider>();
         builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
+        // Alerts: routine ones wait for the morning digest, urgent ones escalate until acknowledged (docs/alerts.md, A13).
+        builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAlertRouter, PolicyAlertRouter>());
+        builder.Services.AddSingleton<HostedAlertDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedAlertDecider>(), AlertJson.Options));
+        builder.Services.AddSingleton<HostedDigestDecider>();
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedDigestDecider>(), AlertJson.Options));
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();
@@ -90,6 +99,7 @@ public static class Composition
         app.MapSupervisionEndpoints();
         app.MapOrgEndpoints();
         app.MapOpsEndpoints();
+        app.MapAlertEndpoints();
         app.MapDemoEndpoints(app.Configuration.GetValue<bool>("Supervision:Demo"));
     }
 }

@@ -82,7 +82,9 @@ public static class OpsEndpoints
             var all = await mailbox.ListAsync(ct: ct);
             var mine = http.User.IsInRole(SupervisionClaims.AdminRole)
                 ? all
-                : all.Where(m => person?.Roles.Any(r => Domain.Org.RoleNames.Of(r.Role) == m.Role && r.Unit == m.UnitId) ?? false).ToList();
+                : all.Where(m => person is not null
+                    && ((m.Role == Domain.Orchestration.AlertAudience.PersonRole && m.UnitId == person.Id) // a digest addressed to them
+                        || person.Roles.Any(r => Domain.Org.RoleNames.Of(r.Role) == m.Role && r.Unit == m.UnitId))).ToList();
             return Results.Json(mine.OrderByDescending(m => m.DeliveredAt));
         }).RequireAuthorization(SupervisionClaims.PersonPolicy).WithTags("alerts");
         return app;

@@ -20,7 +20,11 @@ public abstract record Effect;
 public sealed record SendMessage(string TargetType, string TargetInstanceId, object Command) : Effect;
 
 /// <summary>Deliver an alert (Teams activity + e-mail through Graph, or the local mailbox standalone).</summary>
-public sealed record RaiseAlert(Alert Alert) : Effect;
+/// <param name="AlertId">
+/// The delivery id, when the alert already has one (an alert instance re-delivering its source's alert, an escalation,
+/// a digest); null gives the effect's own id. Receivers de-duplicate by it.
+/// </param>
+public sealed record RaiseAlert(Alert Alert, string? AlertId = null) : Effect;
 
 /// <summary>
 /// Upsert one read-model row, applied only if <paramref name="Version"/> is newer than the stored row's version
@@ -47,7 +51,14 @@ public enum AlertUrgency
 /// <summary>Who should receive an alert, resolved against the org directory at dispatch time.</summary>
 /// <param name="Role">A role such as <c>handler</c>, <c>agency-head</c>, <c>supervisor</c>, <c>leader</c>.</param>
 /// <param name="UnitId">The org unit whose holders of <paramref name="Role"/> receive it.</param>
-public sealed record AlertAudience(string Role, string UnitId);
+public sealed record AlertAudience(string Role, string UnitId)
+{
+    /// <summary>The role of a one-person audience (a digest); <see cref="UnitId"/> then holds the person id.</summary>
+    public const string PersonRole = "person";
+
+    /// <summary>One person, whatever their roles (the daily digest gathers a person's alerts from all of them).</summary>
+    public static AlertAudience Person(string personId) => new(PersonRole, personId);
+}
 
 /// <summary>An alert to leaders/officers. Text must carry no petitioner personal data (it travels by e-mail).</summary>
 /// <param name="Kind">Machine name, e.g. <c>deadline.warning</c>, <c>ticket.raised</c>.</param>

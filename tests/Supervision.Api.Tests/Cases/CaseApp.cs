@@ -66,6 +66,11 @@ public sealed class CaseApp : IAsyncDisposable
             b.UseSetting("Supervision:Demo", demo ? "true" : "false");
             b.UseSetting("Supervision:Clock:Start", start.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Supervision:Clock:Speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            // Alerts in-line by default, so a scenario's mailbox holds exactly the alerts its events imply; the digest and
+            // escalation have their own scenarios (Alerts/AlertPolicyScenarios), which turn them back on.
+            b.UseSetting("Supervision:Alerts:Digest", "false");
+            b.UseSetting("Supervision:Alerts:AcknowledgeWithinHours", "0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 b.UseSetting(key, value);

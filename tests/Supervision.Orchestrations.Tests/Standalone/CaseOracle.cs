@@ -22,7 +22,9 @@ namespace Supervision.Orchestrations.Tests.Standalone;
 /// </summary>
 public static class CaseOracle
 {
-    public sealed record Expected(CaseState State, long Version, IReadOnlyList<(string AlertId, string Role, string Unit)> Alerts, IReadOnlyList<string> EffectIds, (string Partition, long Version)? Row, int TimerEvents);
+    public sealed record Expected(
+        CaseState State, long Version, IReadOnlyList<(string AlertId, string Role, string Unit)> Alerts, IReadOnlyList<string> EffectIds,
+        (string Partition, long Version)? Row, int TimerEvents, IReadOnlyList<(string Type, string InstanceId)> Sent);
 
     public static Expected Check(string caseId, string matterKey, IReadOnlyList<StoredEvent> trail, Instant until)
     {
@@ -33,6 +35,7 @@ public static class CaseOracle
         var effectIds = new List<string>();
         (string, long)? row = null;
         var timerEvents = 0;
+        var sent = new List<(string, string)>();
         var inputs = trail.OrderBy(e => e.Sequence).GroupBy(e => e.CommandId).Select(g => g.ToList()).ToList();
         Assert.Equal(inputs.Count, trail.Select(e => e.CommandId).Distinct().Count()); // one decision per command id, contiguous
         foreach (var recorded in inputs)
@@ -84,6 +87,9 @@ public static class CaseOracle
                             break;
                         case DeleteReadModel:
                             break;
+                        case SendMessage m:
+                            sent.Add((m.TargetType, m.TargetInstanceId)); // a red clock's 督办单 (RaiseTicket)
+                            break;
                         default:
                             throw new InvalidOperationException($"unexpected effect {effects[i].GetType().Name}");
                     }
@@ -95,7 +101,7 @@ public static class CaseOracle
 
         var missing = decider.Timers(state).Where(t => t.DueAt <= until).ToList();
         Assert.True(missing.Count == 0, $"{caseId}: timers due by {until} never fired: {string.Join(", ", missing)}");
-        return new Expected(state, seq, alerts, effectIds, row, timerEvents);
+        return new Expected(state, seq, alerts, effectIds, row, timerEvents, sent);
     }
 
     /// <summary>

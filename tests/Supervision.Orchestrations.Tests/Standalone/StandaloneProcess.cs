@@ -96,11 +96,10 @@ public sealed class StandaloneProcess : IAsyncDisposable
             ["Supervision:Clock:Speed"] = s.Speed.ToString(CultureInfo.InvariantCulture),
             ["Supervision:Clock:Start"] = s.LegalStart.ToString("O", CultureInfo.InvariantCulture),
             ["Supervision:Clock:RealOrigin"] = s.RealOrigin.ToString("O", CultureInfo.InvariantCulture),
-            // The API's org and calendar caches expire on the process's TimeProvider, which is the accelerated legal
-            // clock: at demo speed every request re-read the org blob behind one lock and a loaded host stalled. Ten
-            // legal years keep them cached for the test (reported to the API's owner; see docs/decisions.md E10.4).
-            ["Supervision:Org:CacheFor"] = "3650.00:00:00",
-            ["Supervision:Calendar:RefreshSeconds"] = "315360000",
+            // The oracle is the case decider: its alerts are delivered in-line (no digest, no escalation instances),
+            // so the mailbox holds exactly the alerts its events imply (the alert and digest deciders have their own tests).
+            ["Supervision:Alerts:Digest"] = "false",
+            ["Supervision:Alerts:AcknowledgeWithinHours"] = "0",
             // Only what the tests count: orchestration episodes and activity completions.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:DurableTask.Core"] = "Information",
