@@ -39,6 +39,16 @@ public sealed class ApiFunctions(ApiPipeline pipeline)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/demo/users")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         pipeline.RunAsync(req.HttpContext, client);
 
+    [Function("api-ops-failed-deliveries")]
+    public Task<IActionResult> FailedDeliveries(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/ops/failed-deliveries")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        pipeline.RunAsync(req.HttpContext, client);
+
+    [Function("api-ops-failed-deliveries-resend")]
+    public Task<IActionResult> ResendFailedDeliveries(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ops/failed-deliveries/resend")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        pipeline.RunAsync(req.HttpContext, client);
+
     [Function("api-alerts-ack")]
     public Task<IActionResult> AcknowledgeAlert(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/alerts/{alertId}/ack")] HttpRequest req, [DurableClient] DurableTaskClient client) =>

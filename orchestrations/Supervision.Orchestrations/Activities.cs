@@ -68,7 +68,9 @@ public sealed class Activities(
         }
         catch (AlertDeliveryThrottledException e) when (e.RetryAfter is { } after)
         {
-            return new AlertOutcome(Math.Max(1, after.TotalSeconds));
+            // Retry-After counts from the answer, on the receiver's (real) clock, whatever the legal clock's speed.
+            var seconds = Math.Max(1, after.TotalSeconds);
+            return new AlertOutcome(seconds, TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(seconds));
         }
     }
 

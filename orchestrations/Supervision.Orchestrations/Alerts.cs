@@ -21,7 +21,9 @@ public interface IAlertSink
 /// What one delivery attempt came to: delivered (or handed to the alert or digest instance that delivers it), or
 /// throttled with the delay the receiver asked for. The orchestration waits exactly that long on a durable timer.
 /// </summary>
-public sealed record AlertOutcome(double? RetryAfterSeconds = null)
+/// <param name="RetryAfterSeconds">The delay the receiver asked for; null when delivered.</param>
+/// <param name="NotBefore">When the receiver may be called again (UTC, real time): the answer's time plus the delay.</param>
+public sealed record AlertOutcome(double? RetryAfterSeconds = null, DateTime? NotBefore = null)
 {
     public static AlertOutcome Delivered { get; } = new();
 }
@@ -75,7 +77,7 @@ public sealed class DirectAlerts : IAlertRouter
 /// <summary>One alert in the local mailbox.</summary>
 public sealed record MailboxItem(
     string Role, string UnitId, string AlertId, string Kind, string Subject, string Body, AlertUrgency Urgency, string? Link, string SourceType,
-    string SourceInstanceId, DateTimeOffset DeliveredAt, string? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null);
+    string SourceInstanceId, DateTimeOffset DeliveredAt, string? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null, string? CaseId = null);
 
 /// <summary>
 /// The standalone alert sink: one table row per (audience, alert id), PartitionKey <c>{role}|{unitId}</c>, RowKey the
@@ -101,6 +103,7 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
                 ["Link"] = delivery.Alert.Link,
                 ["SourceType"] = delivery.SourceType,
                 ["SourceInstanceId"] = delivery.SourceInstanceId,
+                ["CaseId"] = delivery.Alert.CaseId,
                 ["DeliveredAt"] = clock.GetUtcNow(),
             };
             try
@@ -152,7 +155,8 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
                 e.GetString("Subject") ?? "", e.GetString("Body") ?? "",
                 Enum.TryParse<AlertUrgency>(e.GetString("Urgency"), out var u) ? u : AlertUrgency.Routine,
                 e.GetString("Link"), e.GetString("SourceType") ?? "", e.GetString("SourceInstanceId") ?? "",
-                e.GetDateTimeOffset("DeliveredAt") ?? default, e.GetString("AcknowledgedBy"), e.GetDateTimeOffset("AcknowledgedAt")));
+                e.GetDateTimeOffset("DeliveredAt") ?? default, e.GetString("AcknowledgedBy"), e.GetDateTimeOffset("AcknowledgedAt"),
+                e.GetString("CaseId") ?? (e.GetString("SourceType") == "case" ? e.GetString("SourceInstanceId") : null)));
         }
 
         return items;

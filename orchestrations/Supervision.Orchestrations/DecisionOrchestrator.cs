@@ -256,7 +256,14 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
                     return true;
                 }
 
-                await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(seconds), CancellationToken.None);
+                // Until the instant the receiver named. A queue-backed timer can wake up to a second early (message
+                // visibility has whole-second precision), so an early wake-up waits again for the rest, at least a second.
+                var notBefore = outcome.NotBefore ?? context.CurrentUtcDateTime.AddSeconds(seconds);
+                while (context.CurrentUtcDateTime < notBefore)
+                {
+                    var rest = notBefore - context.CurrentUtcDateTime;
+                    await context.CreateTimer(context.CurrentUtcDateTime + (rest < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : rest), CancellationToken.None);
+                }
             }
 
             return false;

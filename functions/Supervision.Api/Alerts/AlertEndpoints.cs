@@ -27,7 +27,8 @@ public static class AlertEndpoints
         CancellationToken ct)
     {
         const string NotFound = "No urgent alert with that id was sent to you (routine alerts come in the daily digest and need no acknowledgement).";
-        var root = AlertDecider.RootOf(alertId);
+        // Alert ids contain '/', which a client escapes as %2F; routing leaves that escaped in the value.
+        var root = AlertDecider.RootOf(Uri.UnescapeDataString(alertId));
         var instance = AlertPolicy.AlertInstanceId(root);
         if (await store.GetAsync(AlertDecider.Type, instance, ct) is not { } snapshot)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -74,6 +75,9 @@ public sealed class GraphAlertOptions
     }
 }
 
+/// <summary>A delivery Graph refused for good (HTTP 4xx other than 401/408/429), as listed for administrators.</summary>
+public sealed record FailedDelivery(string AlertId, string PersonId, string Channel, string Outcome, DateTimeOffset At, string? Subject);
+
 /// <summary>
 /// Graph answered with throttling or a transient error (401, 408, 429, 5xx). Thrown out of
 /// <see cref="GraphAlertSink.DeliverAsync"/> so the outbox keeps the alert and retries it later;
@@ -146,13 +150,13 @@ public sealed class GraphAlertSink(
         {
             if (o.Mail && person.Email is { Length: > 0 } email && !done.Contains(MarkerRow(person.Id, MailChannel)))
             {
-                await SendAsync(table, delivery.AlertId, person.Id, MailChannel, ct => graph.Users[o.SenderUserId].SendMail.PostAsync(
+                await SendAsync(table, delivery, person.Id, MailChannel, ct => graph.Users[o.SenderUserId].SendMail.PostAsync(
                     MailBody(delivery, email, url, AcknowledgeLink(o.PublicAppUrl, delivery)), NoRetries, ct), cancellationToken);
             }
 
             if (o.Teams && !done.Contains(MarkerRow(person.Id, TeamsChannel)))
             {
-                await SendAsync(table, delivery.AlertId, person.Id, TeamsChannel, ct => graph.Users[person.Id].Teamwork.SendActivityNotification.PostAsync(
+                await SendAsync(table, delivery, person.Id, TeamsChannel, ct => graph.Users[person.Id].Teamwork.SendActivityNotification.PostAsync(
                     TeamsBody(delivery, url), NoRetries, ct), cancellationToken);
             }
         }
@@ -234,18 +238,20 @@ public sealed class GraphAlertSink(
     private static void NoRetries(RequestConfiguration<DefaultQueryParameters> rc) =>
         rc.Options.Add(new RetryHandlerOption { MaxRetry = 0 });
 
-    private async Task SendAsync(TableClient table, string alertId, string personId, string channel, Func<CancellationToken, Task> send, CancellationToken ct)
+    private async Task SendAsync(TableClient table, AlertDelivery delivery, string personId, string channel, Func<CancellationToken, Task> send, CancellationToken ct)
     {
+        var alertId = delivery.AlertId;
         try
         {
             await send(ct);
         }
         catch (ApiException e) when (e.ResponseStatusCode is >= 400 and < 500 and not 401 and not 408 and not 429)
         {
-            // Permanent for this recipient (no licence, Teams app not installed, no permission): record and move on.
+            // Permanent for this recipient (no licence, Teams app not installed, no permission): recorded with the alert,
+            // listed for administrators (GET /api/ops/failed-deliveries), who re-send once the cause is fixed.
             var code = (e as ODataError)?.Error?.Code;
             logger.LogWarning("Alert {AlertId}: {Channel} to person {PersonId} refused with {Status} {Code}; not retried.", alertId, channel, personId, e.ResponseStatusCode, code);
-            await MarkAsync(table, alertId, personId, channel, $"failed:{e.ResponseStatusCode}", ct);
+            await MarkAsync(table, alertId, personId, channel, $"failed:{e.ResponseStatusCode}{(code is null ? string.Empty : " " + code)}", ct, delivery);
             return;
         }
         catch (ApiException e)
@@ -259,6 +265,64 @@ public sealed class GraphAlertSink(
 
         await MarkAsync(table, alertId, personId, channel, "sent", ct);
     }
+
+    /// <summary>Deliveries Graph refused for good (one row per alert, person and channel), oldest first.</summary>
+    public async Task<IReadOnlyList<FailedDelivery>> FailedAsync(CancellationToken ct)
+    {
+        var table = await storage.TableAsync(storage.Options.Prefix + options.CurrentValue.DeliveriesTable);
+        var failed = new List<FailedDelivery>();
+        await foreach (var e in table.QueryAsync<TableEntity>(FailedFilter, cancellationToken: ct))
+        {
+            failed.Add(new FailedDelivery(
+                e.GetString("AlertId") ?? "", e.GetString("PersonId") ?? "", e.GetString("Channel") ?? "", e.GetString("Outcome") ?? "",
+                e.GetDateTimeOffset("At") ?? default, e.GetString("Subject")));
+        }
+
+        return [.. failed.OrderBy(f => f.At)];
+    }
+
+    /// <summary>
+    /// Sends every refused delivery again, to that person on that channel only. A success replaces the failure mark;
+    /// a refusal keeps it (with the new reason). Returns (re-sent, still failing).
+    /// </summary>
+    public async Task<(int Sent, int Failed)> ResendFailedAsync(CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var table = await storage.TableAsync(storage.Options.Prefix + o.DeliveriesTable);
+        var directory = await org.GetAsync(ct);
+        int sent = 0, failed = 0;
+        await foreach (var e in table.QueryAsync<TableEntity>(FailedFilter, cancellationToken: ct))
+        {
+            if (e.GetString("Delivery") is not { } json || directory.PersonById(e.GetString("PersonId")) is not { } person)
+            {
+                failed++;
+                continue;
+            }
+
+            var delivery = JsonSerializer.Deserialize<AlertDelivery>(json, DeliveryJson)!;
+            var url = AbsoluteLink(o.PublicAppUrl, delivery.Alert.Link);
+            var channel = e.GetString("Channel");
+            Func<CancellationToken, Task> send = channel == MailChannel && person.Email is { Length: > 0 } email
+                ? c => graph.Users[o.SenderUserId].SendMail.PostAsync(MailBody(delivery, email, url, AcknowledgeLink(o.PublicAppUrl, delivery)), NoRetries, c)
+                : c => graph.Users[person.Id].Teamwork.SendActivityNotification.PostAsync(TeamsBody(delivery, url), NoRetries, c);
+            await SendAsync(table, delivery, person.Id, channel ?? TeamsChannel, send, ct);
+            var now = await table.GetEntityAsync<TableEntity>(e.PartitionKey, e.RowKey, cancellationToken: ct);
+            if (now.Value.GetString("Outcome") == "sent")
+            {
+                sent++;
+            }
+            else
+            {
+                failed++;
+            }
+        }
+
+        return (sent, failed);
+    }
+
+    private static readonly string FailedFilter = TableClient.CreateQueryFilter($"Outcome ge {"failed:"} and Outcome lt {"failed;"}");
+
+    private static readonly System.Text.Json.JsonSerializerOptions DeliveryJson = Supervision.Domain.Orchestration.DomainJson.Create();
 
     /// <summary>The Retry-After header as a delay: seconds, or an HTTP date relative to <paramref name="now"/>.</summary>
     public static TimeSpan? RetryAfter(ApiException e, DateTimeOffset now)
@@ -303,7 +367,7 @@ public sealed class GraphAlertSink(
         return rows;
     }
 
-    private async Task MarkAsync(TableClient table, string alertId, string personId, string channel, string outcome, CancellationToken ct)
+    private async Task MarkAsync(TableClient table, string alertId, string personId, string channel, string outcome, CancellationToken ct, AlertDelivery? failed = null)
     {
         var entity = new TableEntity(Keys.Escape(alertId), MarkerRow(personId, channel))
         {
@@ -313,6 +377,13 @@ public sealed class GraphAlertSink(
             ["Outcome"] = outcome,
             ["At"] = clock.GetUtcNow(),
         };
+        if (failed is not null)
+        {
+            // A refused delivery keeps what it was, so an administrator can send it again (the text has no petitioner data).
+            entity["Subject"] = failed.Alert.Subject;
+            entity["Delivery"] = JsonSerializer.Serialize(failed, DeliveryJson);
+        }
+
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
     }
 }

@@ -74,6 +74,15 @@ public static class OpsEndpoints
             Results.Json(new { resent = await rebuilder.ResendFailedEffectsAsync(ct) }))
             .WithSummary("Runs every failed effect again (each is idempotent by its id) and removes those that succeed.");
 
+        ops.MapGet("/failed-deliveries", async (IAlertSink sink, CancellationToken ct) =>
+            Results.Json(sink is Alerts.GraphAlertSink graph ? await graph.FailedAsync(ct) : []))
+            .WithSummary("Alert deliveries Microsoft Graph refused for good (per alert, person and channel): e.g. 403, no mailbox or Teams licence.");
+        ops.MapPost("/failed-deliveries/resend", async (IAlertSink sink, CancellationToken ct) =>
+        {
+            var (sent, failed) = sink is Alerts.GraphAlertSink graph ? await graph.ResendFailedAsync(ct) : (0, 0);
+            return Results.Json(new { sent, failed });
+        }).WithSummary("Sends every refused delivery again, to that person on that channel; those refused again stay listed.");
+
         // The local mailbox stands in for Graph when it is not configured: alerts for the caller's roles and units.
         app.MapGet("/api/mailbox", async (HttpContext http, LocalMailbox mailbox, Org.OrgService orgs, CancellationToken ct) =>
         {

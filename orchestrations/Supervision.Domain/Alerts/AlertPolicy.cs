@@ -61,7 +61,8 @@ public static class AlertLadder
         {
             var up = a.Role switch
             {
-                "handling-officer" or "registrar" => new AlertAudience(RoleNames.Of(Role.AgencyHead), a.UnitId),
+                "handling-officer" => new AlertAudience(RoleNames.Of(Role.AgencyHead), a.UnitId),
+                "registrar" => new AlertAudience(RoleNames.Of(Role.Supervisor), a.UnitId), // a bureau's head is its supervisor
                 "agency-head" or "supervisor" => org.GovernmentOf(a.UnitId) is { } gov ? new AlertAudience(RoleNames.Of(Role.Leader), gov.Id) : null,
                 "leader" => org.ConferenceOfficeOf(a.UnitId) is { } office ? new AlertAudience(RoleNames.Of(Role.ConferenceStaff), office.Id) : null,
                 _ => null, // the conference office is the top; a person-addressed alert has no ladder

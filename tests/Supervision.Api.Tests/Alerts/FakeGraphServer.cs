@@ -9,7 +9,12 @@ using Supervision.Testing;
 namespace Supervision.Api.Tests.Alerts;
 
 /// <summary>One request the fake Graph server received.</summary>
-public sealed record GraphRequest(string Method, string Path, string? Authorization, JsonElement Body);
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The request path.</param>
+/// <param name="Authorization">The Authorization header.</param>
+/// <param name="Body">The JSON body.</param>
+/// <param name="At">When the fake received it (real time), to check how long a client waited between attempts.</param>
+public sealed record GraphRequest(string Method, string Path, string? Authorization, JsonElement Body, DateTimeOffset At = default);
 
 /// <summary>What the fake answers: a status and an optional Retry-After header.</summary>
 public sealed record GraphAnswer(int Status, string? RetryAfter = null);
@@ -63,7 +68,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
     {
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var request = new GraphRequest(
-            context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), doc.RootElement.Clone());
+            context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), doc.RootElement.Clone(), DateTimeOffset.UtcNow);
         requests.Enqueue(request);
         var answer = request.Authorization == $"Bearer {Token}" ? Answer(request) : new GraphAnswer(StatusCodes.Status401Unauthorized);
         context.Response.StatusCode = answer?.Status ?? success;

@@ -41,6 +41,9 @@ public sealed class AlertDeciderTests
         Assert.Equal([new AlertAudience("agency-head", "c-housing")], AlertLadder.Above(Org, [officer]));
         Assert.Equal([new AlertAudience("leader", "c-gov")], AlertLadder.Above(Org, [new AlertAudience("agency-head", "c-housing")]));
         Assert.Equal([new AlertAudience("leader", "c-gov")], AlertLadder.Above(Org, [new AlertAudience("supervisor", "c-bureau")]));
+        Assert.Equal(
+            [new AlertAudience("leader", "c-gov")],
+            AlertLadder.Above(Org, [new AlertAudience("registrar", "c-bureau"), new AlertAudience("supervisor", "c-bureau")])); // the bureau's head was told already
         Assert.Equal([new AlertAudience("conference-staff", "c-conf")], AlertLadder.Above(Org, [new AlertAudience("leader", "c-gov")]));
         Assert.Empty(AlertLadder.Above(Org, [new AlertAudience("conference-staff", "c-conf")]));
         Assert.Empty(AlertLadder.Above(Org, [AlertAudience.Person("c-leader")]));

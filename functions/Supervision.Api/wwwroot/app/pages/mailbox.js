@@ -4,7 +4,19 @@ import { $, api, post, el, shell, showError, showOk, beijing, caseLink } from ".
 async function main() {
   await shell("提醒与预警");
   $("main").append(el("div", { id: "ack-result", "aria-live": "polite" }), el("div", { id: "mail", class: "table-wrap" }));
+  // The link in an urgent alert's mail: /app/mailbox.html?ack={alertId} acknowledges it (it escalates until someone does).
+  const ack = new URLSearchParams(location.search).get("ack");
+  if (ack) await acknowledge(ack);
   await load();
+}
+
+async function acknowledge(alertId) {
+  try {
+    const r = await post(`/api/alerts/${encodeURIComponent(alertId)}/ack`, {});
+    showOk($("#ack-result"), `已确认收到${r.escalations ? `（此前已逐级上报 ${r.escalations} 次）` : ""}，不再上报。`);
+  } catch (e) {
+    showError($("#ack-result"), e);
+  }
 }
 
 async function load() {
@@ -15,8 +27,8 @@ async function load() {
       el("thead", {}, el("tr", {}, ["时间", "紧急程度", "事项", "内容", "操作"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows.length ? rows.map((m) => el("tr", { "data-alert": m.alertId, class: m.urgency === "Urgent" ? "urgent" : "" },
         el("td", {}, beijing(m.deliveredAt)), el("td", {}, m.urgency === "Urgent" ? "紧急" : "一般"),
-        el("td", {}, m.sourceType === "case" ? caseLink(m.sourceInstanceId) : m.sourceInstanceId),
-        el("td", {}, el("strong", {}, m.subject), el("br"), m.body),
+        el("td", {}, m.caseId ? caseLink(m.caseId) : m.kind === "digest.daily" ? "每日汇总" : m.sourceInstanceId),
+        el("td", {}, el("strong", {}, m.subject), el("br"), el("span", { class: "mail-body" }, m.body)),
         el("td", {}, m.acknowledgedAt ? `已确认 ${beijing(m.acknowledgedAt)}` : ackButton(m))))
         : el("tr", {}, el("td", { colspan: 5, class: "empty" }, "暂无提醒")))));
   } catch (e) {
@@ -24,17 +36,13 @@ async function load() {
   }
 }
 
+/** Only urgent alerts are acknowledged (they escalate until someone does); routine ones and digests need nothing. */
 function ackButton(m) {
+  if (m.urgency !== "Urgent") return "—";
   const b = el("button", { type: "button", class: "secondary", "aria-label": `确认收到：${m.subject}` }, "确认收到");
   b.addEventListener("click", async () => {
-    try {
-      await post(`/api/alerts/${encodeURIComponent(m.alertId)}/ack`, {});
-      showOk($("#ack-result"), "已确认。");
-      await load();
-    } catch (e) {
-      if (e.status === 404 || e.status === 405) showError($("#ack-result"), new Error("确认功能尚未开放（服务器未提供 /api/alerts/{id}/ack）。"));
-      else showError($("#ack-result"), e);
-    }
+    await acknowledge(m.alertId);
+    await load();
   });
   return b;
 }

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Api.Tests.Cases;
+using Supervision.Domain.Alerts;
+using Supervision.Orchestrations;
+
+namespace Supervision.Api.Tests.Alerts;
+
+/// <summary>
+/// The alert policy end to end on the standalone host (Durable Task on Azurite, accelerated clock): the morning digest,
+/// escalation until acknowledged, Graph's Retry-After on a durable timer, and refused deliveries re-sent by an
+/// administrator. The deciders' rules are tested in Supervision.Domain.Tests/Alerts.
+/// </summary>
+public sealed class AlertPolicyScenarios
+{
+    private static Dictionary<string, string> Policy(bool digest, double acknowledgeWithinHours) => new()
+    {
+        ["Supervision:Alerts:Digest"] = digest ? "true" : "false",
+        ["Supervision:Alerts:AcknowledgeWithinHours"] = acknowledgeWithinHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static async Task<JsonArray> MailboxAsync(CaseApp app, string person) =>
+        (await app.As(person).GetAsync(new Uri("/api/mailbox", UriKind.Relative)).OkAsync()).AsArray();
+
+    private static Task<JsonNode> ItemAsync(CaseApp app, string person, Func<JsonNode, bool> match, string what) =>
+        CaseApp.EventuallyAsync(async () => (await MailboxAsync(app, person)).FirstOrDefault(m => match(m!)), what);
+
+    [Fact]
+    public async Task Routine_alerts_wait_for_one_digest_per_person_at_nine_on_the_first_working_day_after_the_holiday()
+    {
+        // 20:00 on 30 September 2025, the eve of the National Day holiday (1–8 October); one legal day per real second.
+        var eve = new DateTimeOffset(2025, 9, 30, 12, 0, 0, TimeSpan.Zero);
+        await using var app = await CaseApp.StartAsync(eve, speed: 86_400, settings: Policy(digest: true, acknowledgeWithinHours: 0));
+        var registrar = app.As("c-registrar");
+        var (first, _) = await registrar.RegisterAsync(app.Now, matter: "alerts:digest:1");
+        var (second, _) = await registrar.RegisterAsync(app.Now, matter: "alerts:digest:2", petitioner: "李四");
+        await registrar.Command(first, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+        await registrar.Command(second, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+
+        // Both "new case routed" alerts (routine) reach the agency head in one message, on 9 October at 09:00.
+        var digest = await ItemAsync(app, "c-housing-head", m => (string?)m["kind"] == "digest.daily", "the agency head's digest");
+        Assert.Equal("digest/2025-10-09/c-housing-head", (string)digest["alertId"]!);
+        Assert.Contains(first, (string)digest["body"]!, StringComparison.Ordinal);
+        Assert.Contains(second, (string)digest["body"]!, StringComparison.Ordinal);
+
+        // The digest went out at 09:00 on 9 October by the legal record (the decision's instant is the timer's due time;
+        // at a legal day per real second a queue's one-second timer granularity shows as hours on the wall clock).
+        var store = app.Services.GetRequiredService<DecisionStore>();
+        var sent = Assert.Single(await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-09"), e => e.EventType == nameof(DigestSent));
+        Assert.Equal(new DateTimeOffset(2025, 10, 9, 9, 0, 0, TimeSpan.FromHours(8)), sent.At);
+        Assert.Empty((await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-01")).Concat(await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-08")));
+
+        // Nothing arrived one by one, and nothing during the holiday: the head's mailbox holds digests only, one per day.
+        var head = await MailboxAsync(app, "c-housing-head");
+        Assert.All(head, m => Assert.Equal("digest.daily", (string?)m!["kind"]));
+        Assert.Single(head, m => (string?)m!["alertId"] == "digest/2025-10-09/c-housing-head");
+        var officer = await ItemAsync(app, "c-housing-officer", m => (string?)m["kind"] == "digest.daily", "the officer's digest");
+        Assert.Equal("digest/2025-10-09/c-housing-officer", (string)officer["alertId"]!);
+    }
+
+    [Fact]
+    public async Task An_urgent_alert_nobody_acknowledges_goes_one_level_up_and_an_acknowledged_one_does_not()
+    {
+        // Two legal days per real second; an urgent alert may go unacknowledged for ten legal days (five real seconds).
+        await using var app = await CaseApp.StartAsync(new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero), settings: Policy(digest: false, acknowledgeWithinHours: 240));
+        var registrar = app.As("c-registrar");
+        var (acked, _) = await registrar.RegisterAsync(app.Now, matter: "alerts:ack:1");
+        var (ignored, _) = await registrar.RegisterAsync(app.Now, matter: "alerts:ack:2", petitioner: "李四");
+
+        // Nobody routes them: the 15-day routing clocks run out and the overdue alerts (urgent) reach the supervisor.
+        bool Overdue(JsonNode m, string id) => (string?)m["kind"] == "deadline.overdue" && (string?)m["caseId"] == id;
+        var first = await ItemAsync(app, "c-supervisor", m => Overdue(m, acked), "the first overdue alert");
+        var firstId = (string)first["alertId"]!;
+        var ack = await app.As("c-supervisor").PostAsync(new Uri($"/api/alerts/{Uri.EscapeDataString(firstId)}/ack", UriKind.Relative), null).OkAsync();
+        Assert.Equal("c-supervisor", (string)ack["acknowledgedBy"]!);
+        Assert.Equal(0, (int)ack["escalations"]!);
+
+        // Someone the alert was not sent to cannot acknowledge it (nor learn that it exists).
+        var stranger = await app.As("c-housing-officer").PostAsync(new Uri($"/api/alerts/{Uri.EscapeDataString(firstId)}/ack", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        Assert.Equal("application/problem+json", stranger.Content.Headers.ContentType?.MediaType);
+
+        // The other one is not acknowledged: ten legal days later the conference office (above the leader in charge) gets it.
+        var second = await ItemAsync(app, "c-supervisor", m => Overdue(m, ignored), "the second overdue alert");
+        var secondId = (string)second["alertId"]!;
+        var escalated = await ItemAsync(app, "c-conf-staff", m => (string?)m["alertId"] == secondId + "/up1", "the escalated alert");
+        Assert.StartsWith("【未确认】", (string)escalated["subject"]!, StringComparison.Ordinal);
+        Assert.Contains(ignored, (string)escalated["body"]!, StringComparison.Ordinal);
+        Assert.Equal("Urgent", (string)escalated["urgency"]!);
+
+        // By now the acknowledged one would have escalated too (it was delivered first): it did not.
+        await app.AdvanceAsync(TimeSpan.FromDays(2));
+        Assert.DoesNotContain(await MailboxAsync(app, "c-conf-staff"), m => (string?)m!["alertId"] == firstId + "/up1");
+        Assert.Contains(await MailboxAsync(app, "c-supervisor"), m => (string?)m!["alertId"] == firstId && m["acknowledgedAt"] is not null);
+
+        // The conference office acknowledges the escalation; every copy of that alert shows it.
+        var late = await app.As("c-conf-staff").PostAsync(new Uri($"/api/alerts/{Uri.EscapeDataString(secondId + "/up1")}/ack", UriKind.Relative), null).OkAsync();
+        Assert.Equal(1, (int)late["escalations"]!);
+        Assert.Contains(await MailboxAsync(app, "c-supervisor"), m => (string?)m!["alertId"] == secondId && (string?)m["acknowledgedBy"] == "c-conf-staff");
+    }
+
+    [Fact]
+    public async Task Graph_retry_after_is_waited_out_exactly_and_a_refused_delivery_is_listed_and_re_sent()
+    {
+        await using var graph = await FakeGraphServer.StartAsync();
+        var settings = Policy(digest: false, acknowledgeWithinHours: 10_000);
+        settings["Supervision:Graph:Enabled"] = "true";
+        settings["Supervision:Graph:BaseUrl"] = graph.BaseUrl;
+        settings["Supervision:Graph:SenderUserId"] = "alerts@supervision.example";
+        settings["Supervision:Graph:PublicAppUrl"] = "https://supervision.example";
+
+        // The supervisor's mailbox is throttled once (Retry-After: 6 s); the leader has no Teams licence (403, for good).
+        var throttled = 0;
+        var leaderRefused = true;
+        graph.Answer = r =>
+            r.Path.EndsWith("/sendMail", StringComparison.Ordinal) && r.Body.ToString().Contains("c-supervisor@", StringComparison.Ordinal) && Interlocked.Increment(ref throttled) == 1
+                ? new GraphAnswer(429, "6")
+                : r.Path == "/v1.0/users/c-leader/teamwork/sendActivityNotification" && leaderRefused ? new GraphAnswer(403) : null;
+        await using var app = await CaseApp.StartAsync(
+            new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero), settings: settings,
+            services: s => s.AddSingleton(new Microsoft.Graph.GraphServiceClient(
+                Microsoft.Graph.GraphClientFactory.Create(Microsoft.Graph.GraphClientFactory.CreateDefaultHandlers()),
+                new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(
+                    new StaticToken(), allowedHosts: ["127.0.0.1"], observabilityOptions: null, isCaeEnabled: false, scopes: ["https://graph.microsoft.com/.default"]),
+                graph.BaseUrl)));
+        var (id, _) = await app.As("c-registrar").RegisterAsync(app.Now, matter: "alerts:graph");
+
+        // The supervisor's first mail (the routing clock's warning) is refused with 429 and the same alert is tried again
+        // no sooner than 6 s later (a fixed back-off would have retried after 1 s).
+        static string AlertIdOf(GraphRequest r) => r.Body.Prop("message").Prop("internetMessageHeaders")[0].Prop("value").GetString()!;
+        var supervisorMails = await CaseApp.EventuallyAsync(
+            () =>
+            {
+                var mails = graph.To("/sendMail").Where(r => r.Body.ToString().Contains("c-supervisor@", StringComparison.Ordinal)).ToList();
+                return Task.FromResult(mails.Count > 0 && mails.Count(m => AlertIdOf(m) == AlertIdOf(mails[0])) >= 2
+                    ? mails.Where(m => AlertIdOf(m) == AlertIdOf(mails[0])).ToList() : null);
+            },
+            "the supervisor's mail, sent again after Retry-After", TimeSpan.FromSeconds(90));
+        Assert.True(
+            supervisorMails[1].At - supervisorMails[0].At >= TimeSpan.FromSeconds(6),
+            $"retried after {supervisorMails[1].At - supervisorMails[0].At}: " + string.Join("; ", graph.Requests.Select(r => $"{r.At:HH:mm:ss.fff} {r.Path} {(r.Path.EndsWith("sendMail", StringComparison.Ordinal) ? AlertIdOf(r) + " " + r.Body.Prop("message").Prop("toRecipients")[0].Prop("emailAddress").Prop("address") : "")}")));
+        Assert.Contains(id, supervisorMails[1].Body.ToString(), StringComparison.Ordinal);
+
+        // The leader's refused Teams notification is listed for administrators, and re-sent once the licence is there.
+        var admin = app.As("admin");
+        var failed = await CaseApp.EventuallyAsync(
+            async () => (await admin.GetAsync(new Uri("/api/ops/failed-deliveries", UriKind.Relative)).OkAsync()).AsArray()
+                .FirstOrDefault(f => (string?)f!["personId"] == "c-leader" && (string?)f["channel"] == "teams"),
+            "the refused delivery in the failed list");
+        Assert.StartsWith("failed:403", (string)failed["outcome"]!, StringComparison.Ordinal);
+        leaderRefused = false;
+        var resent = await admin.PostAsync(new Uri("/api/ops/failed-deliveries/resend", UriKind.Relative), null).OkAsync();
+        Assert.True((int)resent["sent"]! >= 1);
+        Assert.DoesNotContain(
+            (await admin.GetAsync(new Uri("/api/ops/failed-deliveries", UriKind.Relative)).OkAsync()).AsArray(),
+            f => (string?)f!["personId"] == "c-leader");
+        Assert.True(graph.To("/users/c-leader/teamwork/sendActivityNotification").Count >= 2);
+    }
+
+    private sealed class StaticToken : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            new(FakeGraphServer.Token, DateTimeOffset.UtcNow.AddHours(1));
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}
