@@ -159,6 +159,19 @@ public sealed class AlertPolicyScenarios
         Assert.True(graph.To("/users/c-leader/teamwork/sendActivityNotification").Count >= 2);
     }
 
+    [Fact]
+    public async Task OpenApi_lists_acknowledgement_and_the_failed_deliveries_operations()
+    {
+        await using var app = await CaseApp.StartAsync(new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero));
+        var doc = await app.As("admin").GetJsonAsync("/openapi/v1.json");
+        var paths = doc["paths"]!.AsObject();
+        Assert.NotNull(paths["/api/alerts/{alertId}/ack"]?["post"]);
+        Assert.NotNull(paths["/api/ops/failed-deliveries"]?["get"]);
+        Assert.NotNull(paths["/api/ops/failed-deliveries/resend"]?["post"]);
+        Assert.NotNull(paths["/api/cases/{id}/files"]?["post"]);
+        Assert.NotNull(paths["/api/cases/{id}/files/{fileId}"]?["get"]);
+    }
+
     private sealed class StaticToken : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
