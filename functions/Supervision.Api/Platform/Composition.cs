@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Supervision.Api.Alerts;
 using Supervision.Api.Auth;
 using Supervision.Api.Cases;
@@ -5,7 +6,6 @@ using Supervision.Api.Demo;
 using Supervision.Api.Files;
 using Supervision.Api.Org;
 using Supervision.Api.Oversight;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Supervision.Domain.Alerts;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;

@@ -1,7 +1,7 @@
 using NodaTime;
 using Supervision.Domain.Cases;
-using Supervision.Domain.Org;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 
 namespace Supervision.Domain.Alerts;
 
@@ -68,7 +68,11 @@ public sealed class AlertDecider(OrgDirectory org, AlertPolicy policy) : IDecide
     {
         AlertPublished p => state with
         {
-            AlertId = p.AlertId, SourceType = p.SourceType, SourceInstanceId = p.SourceInstanceId, Alert = p.Alert, Alerted = p.Alert.To,
+            AlertId = p.AlertId,
+            SourceType = p.SourceType,
+            SourceInstanceId = p.SourceInstanceId,
+            Alert = p.Alert,
+            Alerted = p.Alert.To,
             AcknowledgeBy = p.AcknowledgeBy,
         },
         AlertAcknowledged a => state with { AcknowledgedBy = a.By, AcknowledgedAt = a.At, AcknowledgeBy = null },
@@ -94,8 +98,12 @@ public sealed class AlertDecider(OrgDirectory org, AlertPolicy policy) : IDecide
 
     private static readonly Dictionary<string, string> RoleWords = new(StringComparer.Ordinal)
     {
-        ["registrar"] = "登记人员", ["handling-officer"] = "承办人", ["agency-head"] = "负责人", ["supervisor"] = "督查专员",
-        ["conference-staff"] = "联席办工作人员", ["leader"] = "领导",
+        ["registrar"] = "登记人员",
+        ["handling-officer"] = "承办人",
+        ["agency-head"] = "负责人",
+        ["supervisor"] = "督查专员",
+        ["conference-staff"] = "联席办工作人员",
+        ["leader"] = "领导",
     };
 
     /// <summary>The original's words as of now (a deadline alert is worded for the moment it escalates), tagged and explained.</summary>

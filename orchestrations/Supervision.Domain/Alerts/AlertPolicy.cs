@@ -1,7 +1,7 @@
 using NodaTime;
 using Supervision.Domain.Calendar;
-using Supervision.Domain.Org;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 
 namespace Supervision.Domain.Alerts;
 

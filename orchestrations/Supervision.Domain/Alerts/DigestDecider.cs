@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using NodaTime;
 using Supervision.Domain.Cases;
-using Supervision.Domain.Org;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 
 namespace Supervision.Domain.Alerts;
 

@@ -1,8 +1,8 @@
 using NodaTime;
 using Supervision.Domain.Alerts;
 using Supervision.Domain.Calendar;
-using Supervision.Domain.Org;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 using Supervision.Domain.Tests.Tickets;
 
 namespace Supervision.Domain.Tests.Alerts;
