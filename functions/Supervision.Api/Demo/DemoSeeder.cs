@@ -1,6 +1,7 @@
 using NodaTime;
 using Supervision.Api.Cases;
 using Supervision.Domain.Cases;
+using Supervision.Domain.JointAssignments;
 using Supervision.Orchestrations;
 
 namespace Supervision.Api.Demo;
@@ -10,10 +11,13 @@ namespace Supervision.Api.Demo;
 /// their lights change on the accelerated clock. Runs in the background after start-up (never blocking it), waits
 /// for storage and the engine, and is idempotent across restarts: every command has a fixed id, applied at most once.
 /// </summary>
-public sealed class DemoSeeder(CaseServices cases, TimeProvider clock, ILogger<DemoSeeder> logger) : BackgroundService
+public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeProvider clock, ILogger<DemoSeeder> logger) : BackgroundService
 {
     /// <summary>The demo case ids, for the README and tests.</summary>
-    public static readonly string[] CaseIds = ["XF-DEMO-0001", "XF-DEMO-0002", "XF-DEMO-0003", "XF-DEMO-0004"];
+    public static readonly string[] CaseIds = ["XF-DEMO-0001", "XF-DEMO-0002", "XF-DEMO-0003", "XF-DEMO-0004", "XF-DEMO-0005", "XF-DEMO-0006"];
+
+    /// <summary>The joint assignment waiting for the conference office's approval.</summary>
+    public const string JointAssignmentId = "LJ-XF-DEMO-0006-demo";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,7 +62,31 @@ public sealed class DemoSeeder(CaseServices cases, TimeProvider clock, ILogger<D
             "社保待遇核定有误", "social-security:pension:recalc"), ct);
         var due = LegalCalendarDue(now, 20);
         await Step("XF-DEMO-0004", 2, "c-registrar", new RouteCase("c-registrar", RoutingKind.Assign, "c-hrss", due), ct);
+
+        // 5. Handled and answered: the petitioner rated the reply (the portal shows it; the 30-day review window runs).
+        await Step("XF-DEMO-0005", 1, "c-registrar", Register("XF-DEMO-0005", "c-registrar", "c-bureau", now, Category.Suggestion,
+            "建议增设社区养老服务站", "elderly-care:community-station"), ct);
+        await Step("XF-DEMO-0005", 2, "c-registrar", new RouteCase("c-registrar", RoutingKind.Forward, "c-hrss"), ct);
+        await Step("XF-DEMO-0005", 3, "c-hrss-officer", new AcceptCase("c-hrss-officer"), ct);
+        await Step("XF-DEMO-0005", 4, "c-hrss-officer", new IssueReply("c-hrss-officer", Outcome.Support, "opinions/XF-DEMO-0005-reply.pdf"), ct);
+        await Step("XF-DEMO-0005", 5, Actors.Petitioner("DEMO0005"), new RateHandling(Actors.Petitioner("DEMO0005"), Rating.Satisfied, "答复及时"), ct);
+
+        // 6. A matter for two agencies: the joint assignment both have agreed to waits for the conference office (c-conf-staff).
+        await Step("XF-DEMO-0006", 1, "c-registrar", Register("XF-DEMO-0006", "c-registrar", "c-bureau", now, Category.Complaint,
+            "小区违建占用消防通道，住建与人社部门相互推诿", "housing:fire-lane:block-3"), ct);
+        var today = Domain.Calendar.LegalCalendar.LocalDateOf(now);
+        var arrangement = new JointArrangement("c-housing", today.PlusDays(45), [new CoHandlerDeadline("c-hrss", today.PlusDays(20))]);
+        await Joint(1, "c-registrar", new ProposeJointAssignment("c-registrar", JointAssignmentId, "XF-DEMO-0006", "c-bureau", arrangement, Category.Complaint), ct);
+        await Joint(2, "c-housing-officer", new ConsentToJointAssignment("c-housing-officer", "c-housing"), ct);
+        await Joint(3, "c-hrss-officer", new ConsentToJointAssignment("c-hrss-officer", "c-hrss"), ct);
     }
+
+    private async Task Joint(int n, string actor, JointCommand command, CancellationToken ct) =>
+        Check(
+            $"{JointAssignmentId}/{n}",
+            await gateway.SendAsync(
+                JointDecider.Type, JointAssignmentId,
+                new CommandEnvelope($"demo:{JointAssignmentId}:{n}", actor, clock.GetUtcNow(), JointJson.Serialize(command)), create: n == 1, ct));
 
     private static LocalDate LegalCalendarDue(Instant now, int days) =>
         Domain.Calendar.LegalCalendar.LocalDateOf(now).PlusDays(days);
@@ -68,16 +96,18 @@ public sealed class DemoSeeder(CaseServices cases, TimeProvider clock, ILogger<D
         new(actor, caseId, QueryCode: "DEMO" + caseId[^4..], Channel.Letter, at, unit,
             new Petitioner("示范信访人"), summary, matter, Category: category, AccusedUnitId: accusedUnit);
 
-    private async Task Step(string caseId, int n, string actor, CaseCommand command, CancellationToken ct)
+    private async Task Step(string caseId, int n, string actor, CaseCommand command, CancellationToken ct) =>
+        Check($"{caseId}/{n}", await cases.SendAsync(caseId, command, $"demo:{caseId}:{n}", actor, create: n == 1, ct));
+
+    private void Check(string step, CommandResult result)
     {
-        var result = await cases.SendAsync(caseId, command, $"demo:{caseId}:{n}", actor, create: n == 1, ct);
         if (result.Outcome?.Rejection is { } r)
         {
-            logger.LogWarning("Demo step {Case}/{Step} was refused: {Reason}", caseId, n, r.Reason);
+            logger.LogWarning("Demo step {Step} was refused: {Reason}", step, r.Reason);
         }
         else if (result.Outcome is null)
         {
-            throw new TimeoutException($"Demo step {caseId}/{n} was not recorded in time.");
+            throw new TimeoutException($"Demo step {step} was not recorded in time.");
         }
     }
 }

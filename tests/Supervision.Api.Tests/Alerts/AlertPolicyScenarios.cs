@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Supervision.Api.Tests.Cases;
+using Supervision.Api.Tests.Oversight;
 using Supervision.Domain.Alerts;
 using Supervision.Orchestrations;
 
