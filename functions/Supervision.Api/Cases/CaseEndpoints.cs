@@ -387,10 +387,14 @@ public static class CaseEndpoints
             return problem;
         }
 
-        if (await Files.LegalRecords.CheckAsync(id, command!, http, ct) is { } badFile)
+        // A client never sets the digest; a cited stored file gets the one the file store measured.
+        var (badFile, cited) = await Files.LegalRecords.CheckAsync(id, Files.LegalRecords.WithDigest(command!, null), http, ct);
+        if (badFile is not null)
         {
             return badFile;
         }
+
+        command = cited;
 
         var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
         var commandId = CommandId(actor, key);

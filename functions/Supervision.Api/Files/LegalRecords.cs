@@ -22,32 +22,45 @@ public static partial class LegalRecords
         _ => null,
     };
 
-    /// <summary>A refusal (problem+json) when the command cites a file that is not a fitting file of the case; else null.</summary>
-    public static async Task<IResult?> CheckAsync(string caseId, CaseCommand command, HttpContext http, CancellationToken ct)
+    /// <summary>
+    /// A refusal (problem+json) when the command cites a file that is not a fitting file of the case; otherwise the
+    /// command, carrying the cited stored file's SHA-256 and size (<see cref="FileDigest"/>) so its event records them.
+    /// </summary>
+    public static async Task<(IResult? Problem, CaseCommand Command)> CheckAsync(string caseId, CaseCommand command, HttpContext http, CancellationToken ct)
     {
         if (CitedBy(command) is not { } cited || string.IsNullOrWhiteSpace(cited.File))
         {
-            return null;
+            return (null, command);
         }
 
         var files = http.RequestServices.GetRequiredService<CaseFiles>();
         if (!FileId().IsMatch(cited.File) && !files.Settings.RequireStoredLegalRecords)
         {
-            return null; // an external (paper archive) reference, decision F9.4
+            return (null, command); // an external (paper archive) reference, decision F9.4
         }
 
         try
         {
             var file = await (await files.StoreAsync(ct)).GetAsync(caseId, cited.File, ct);
             return cited.Kinds.Contains(file.Kind)
-                ? null
-                : Problems.Invalid($"The cited file '{cited.File}' is a {file.Kind}; this step needs a {string.Join(" or ", cited.Kinds)} uploaded with ?kind={cited.Kinds[0]}.");
+                ? (null, WithDigest(command, new FileDigest(file.Sha256, file.SizeBytes)))
+                : (Problems.Invalid($"The cited file '{cited.File}' is a {file.Kind}; this step needs a {string.Join(" or ", cited.Kinds)} uploaded with ?kind={cited.Kinds[0]}."), command);
         }
         catch (CaseFileException e) when (e.Reason == CaseFileError.NotFound)
         {
-            return Problems.Invalid($"The cited file '{cited.File}' is not a file of this case: upload it first (POST /api/cases/{caseId}/files?kind={cited.Kinds[0]}) and cite the id returned.");
+            return (Problems.Invalid($"The cited file '{cited.File}' is not a file of this case: upload it first (POST /api/cases/{caseId}/files?kind={cited.Kinds[0]}) and cite the id returned."), command);
         }
     }
+
+    /// <summary>The digest is the server's measurement: whatever a client sent in its place is replaced (or dropped).</summary>
+    public static CaseCommand WithDigest(CaseCommand command, FileDigest? digest) => command switch
+    {
+        IssueReply c => c with { Digest = digest },
+        IssueReviewOpinion c => c with { Digest = digest },
+        IssueReExaminationOpinion c => c with { Digest = digest },
+        SubmitCompletionReport c => c with { Digest = digest },
+        _ => command,
+    };
 
     /// <summary>Seals the cited file after its command was applied. Retried a few times; a failure is logged, and the
     /// next identical (idempotent) request seals it.</summary>

@@ -139,14 +139,14 @@ public static class InboxEndpoints
         var disputes = (await s.RowsAsync(JointRow.Model, TableClient.CreateQueryFilter($"pendingKind eq {"dispute"}"), ct))
             .Where(r => led.Contains(r.GetValueOrDefault(JointRow.PendingWith) as string ?? string.Empty) && !SupervisionVisibility.Guarded(org, person, r));
         var mine = (await s.Mailbox.ListAsync(ct: ct))
-            .Where(m => m.Urgency == AlertUrgency.Urgent && person.Roles.Any(r => RoleNames.Of(r.Role) == m.Role && r.Unit == m.UnitId))
+            .Where(m => m.Urgency == AlertUrgency.Urgent && m.AcknowledgedAt is null && person.Roles.Any(r => RoleNames.Of(r.Role) == m.Role && r.Unit == m.UnitId))
             .OrderByDescending(m => m.DeliveredAt);
         return Results.Json(new
         {
             overdueCases = cases,
             escalations = ByDue(escalations).Select(TicketItem),
             disputes = ByDue(disputes).Select(JointItem),
-            alerts = mine,
+            unacknowledgedAlerts = mine,
         });
     }
 

@@ -315,7 +315,7 @@ public sealed partial class CaseDecider
             }
 
             var served = c.ServedOn ?? today;
-            events.Add(new ReplyIssued(c.Outcome, c.OpinionFile, served, by));
+            events.Add(new ReplyIssued(c.Outcome, c.OpinionFile, served, by, c.Digest));
             Stop(ClockNames.Handling, "replied");
 
             // Art. 35: 30 days from receipt of the written reply to request review.
@@ -336,7 +336,7 @@ public sealed partial class CaseDecider
                 return Invalid("the report file is required");
             }
 
-            events.Add(new CompletionReportSubmitted(c.ReportFile, by));
+            events.Add(new CompletionReportSubmitted(c.ReportFile, by, c.Digest));
             Stop(ClockNames.Assignment, "completion report submitted");
             return Done();
         }
@@ -389,7 +389,7 @@ public sealed partial class CaseDecider
             }
 
             var served = c.ServedOn ?? today;
-            events.Add(new ReviewOpinionIssued(c.Outcome, c.OpinionFile, served, by));
+            events.Add(new ReviewOpinionIssued(c.Outcome, c.OpinionFile, served, by, c.Digest));
             Stop(ClockNames.Review, "review opinion issued");
             events.Add(new ClockStarted(decider.NewClock(s, Policy, decider.Profile(s), ClockNames.ReExamWindow, PolicyRules.ReExamWindow, served, now, s.ResponsibleUnitId!)));
             return Done();
@@ -480,7 +480,7 @@ public sealed partial class CaseDecider
                 return bad;
             }
 
-            events.Add(new ReExaminationOpinionIssued(c.Outcome, c.OpinionFile, c.ServedOn ?? today, by));
+            events.Add(new ReExaminationOpinionIssued(c.Outcome, c.OpinionFile, c.ServedOn ?? today, by, c.Digest));
             Stop(ClockNames.ReExam, "re-examination opinion issued");
             return Done();
         }

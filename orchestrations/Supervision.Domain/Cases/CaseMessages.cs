@@ -106,10 +106,10 @@ public sealed record ApproveExtension(string Actor, int Days, string Reason, Loc
 /// <summary>The written reply (信访处理意见书) with its outcome; the opinion is a stored file (Art. 32).</summary>
 /// <param name="OpinionFile">Reference of the stored opinion file.</param>
 /// <param name="ServedOn">When the petitioner received it; starts the review window. Defaults to the decision date.</param>
-public sealed record IssueReply(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null) : CaseCommand(Actor);
+public sealed record IssueReply(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null, FileDigest? Digest = null) : CaseCommand(Actor);
 
 /// <summary>The completion report (办结报告) an assigned (交办) item owes the bureau.</summary>
-public sealed record SubmitCompletionReport(string Actor, string ReportFile) : CaseCommand(Actor);
+public sealed record SubmitCompletionReport(string Actor, string ReportFile, FileDigest? Digest = null) : CaseCommand(Actor);
 
 /// <summary>The petitioner rates the latest opinion. Does not move any legal clock.</summary>
 public sealed record RateHandling(string Actor, Rating Rating, string? Comment = null) : CaseCommand(Actor);
@@ -119,7 +119,7 @@ public sealed record RateHandling(string Actor, Rating Rating, string? Comment =
 public sealed record RequestReview(string Actor, LocalDate? ReceivedOn = null) : CaseCommand(Actor);
 
 /// <summary>The reviewing body's written opinion (Art. 35).</summary>
-public sealed record IssueReviewOpinion(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null) : CaseCommand(Actor);
+public sealed record IssueReviewOpinion(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null, FileDigest? Digest = null) : CaseCommand(Actor);
 
 /// <summary>The petitioner requests re-examination (复核) within 30 days of receiving the review opinion (Art. 36).</summary>
 public sealed record RequestReExamination(string Actor, LocalDate? ReceivedOn = null) : CaseCommand(Actor);
@@ -131,7 +131,7 @@ public sealed record StartHearing(string Actor, LocalDate On) : CaseCommand(Acto
 public sealed record EndHearing(string Actor, LocalDate On) : CaseCommand(Actor);
 
 /// <summary>The re-examination opinion: the case becomes final (Art. 36).</summary>
-public sealed record IssueReExaminationOpinion(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null) : CaseCommand(Actor);
+public sealed record IssueReExaminationOpinion(string Actor, Outcome Outcome, string OpinionFile, LocalDate? ServedOn = null, FileDigest? Digest = null) : CaseCommand(Actor);
 
 /// <summary>Report a major or urgent item to the Party committee and government and notify the conference office (Art. 25).</summary>
 public sealed record ReportMajor(string Actor, string Reason) : CaseCommand(Actor);
@@ -241,15 +241,15 @@ public sealed record CaseAccepted(HandlingMode Mode, LocalDate AcceptedOn, bool 
 
 public sealed record ExtensionApproved(int Days, string Reason, LocalDate PetitionerToldOn, string By) : CaseEvent;
 
-public sealed record ReplyIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By) : CaseEvent;
+public sealed record ReplyIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By, FileDigest? Digest = null) : CaseEvent;
 
-public sealed record CompletionReportSubmitted(string ReportFile, string By) : CaseEvent;
+public sealed record CompletionReportSubmitted(string ReportFile, string By, FileDigest? Digest = null) : CaseEvent;
 
 public sealed record HandlingRated(Stage Stage, Rating Rating, string? Comment, string By) : CaseEvent;
 
 public sealed record ReviewRequested(string ReviewBodyId, LocalDate ReceivedOn, string By) : CaseEvent;
 
-public sealed record ReviewOpinionIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By) : CaseEvent;
+public sealed record ReviewOpinionIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By, FileDigest? Digest = null) : CaseEvent;
 
 public sealed record ReExaminationRequested(string BodyId, LocalDate ReceivedOn, string By) : CaseEvent;
 
@@ -257,7 +257,7 @@ public sealed record HearingStarted(LocalDate On, string By) : CaseEvent;
 
 public sealed record HearingEnded(LocalDate On, string By) : CaseEvent;
 
-public sealed record ReExaminationOpinionIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By) : CaseEvent;
+public sealed record ReExaminationOpinionIssued(Outcome Outcome, string OpinionFile, LocalDate ServedOn, string By, FileDigest? Digest = null) : CaseEvent;
 
 public sealed record MajorItemReported(string Reason, string By) : CaseEvent;
 
@@ -324,3 +324,9 @@ public sealed record JointAssignmentApplied(
     string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers, LocalDate ReceivedOn, string By) : CaseEvent;
 
 public sealed record TicketRecorded(string TicketId) : CaseEvent;
+
+/// <summary>
+/// The stored file a legal step cites, as the service measured it when the step was taken: its SHA-256 (lower-case hex)
+/// and size, so the record proves which bytes were served. Set by the API from the case's file store, never by clients.
+/// </summary>
+public sealed record FileDigest(string Sha256, long Bytes);

@@ -68,5 +68,11 @@ public sealed class DemoStoryTests
                 .FirstOrDefault(m => (string?)m!["urgency"] == "Urgent" && (string?)m["caseId"] == "XF-DEMO-0002"),
             "the leader's alert");
         Assert.Null(leaderAlert["acknowledgedAt"]);
+        var alertId = (string)leaderAlert["alertId"]!;
+        Assert.Contains((await app.As("c-leader").GetJsonAsync("/api/inbox/leader"))["unacknowledgedAlerts"]!.AsArray(), a => (string?)a!["alertId"] == alertId);
+
+        // Acknowledged, it leaves the leader's list of alerts awaiting acknowledgement.
+        await app.As("c-leader").PostAsync(new Uri($"/api/alerts/{Uri.EscapeDataString(alertId)}/ack", UriKind.Relative), null).OkAsync();
+        Assert.DoesNotContain((await app.As("c-leader").GetJsonAsync("/api/inbox/leader"))["unacknowledgedAlerts"]!.AsArray(), a => (string?)a!["alertId"] == alertId);
     }
 }

@@ -186,8 +186,12 @@ public sealed class FileEndpointsTests(FilesApp fixture) : IClassFixture<FilesAp
         await AssertProblemAsync(await officer.Command(id, "reply", new { outcome = "Support", opinionFile = new string('a', 32) }), 400, null);
         await AssertProblemAsync(await App.Anonymous().SendAsync(Petitioner(id, opinion, code)), 404, null); // not served yet
 
-        var replied = await officer.Command(id, "reply", new { outcome = "Support", opinionFile = opinion }).OkAsync();
+        // A digest a client makes up is not what is recorded: the event carries the file store's SHA-256 and size.
+        var replied = await officer.Command(id, "reply", new { outcome = "Support", opinionFile = opinion, digest = new { sha256 = new string('0', 64), bytes = 1 } }).OkAsync();
         Assert.Equal("Replied", (string)replied["status"]!);
+        var reply = replied["timeline"]!.AsArray().Single(e => (string?)e!["type"] == "ReplyIssued")!;
+        Assert.Equal(Hex(opinionBytes), (string)reply["data"]!["digest"]!["sha256"]!);
+        Assert.Equal(opinionBytes.Length, (long)reply["data"]!["digest"]!["bytes"]!);
 
         var file = (await officer.GetAsync(new Uri($"/api/cases/{id}/files", UriKind.Relative)).OkAsync()).AsArray().Single(f => (string)f!["id"]! == opinion)!;
         Assert.True((bool)file["sealed"]!);

@@ -43,7 +43,7 @@ async function loadInbox() {
   } catch (e) { showError($("#escalations"), e); }
   try {
     const mail = await api("/api/mailbox");
-    const open = mail.filter((m) => !m.acknowledgedAt);
+    const open = mail.filter((m) => m.urgency === "Urgent" && !m.acknowledgedAt); // only urgent alerts await acknowledgement
     $("#kpis").append(kpi("未确认预警", open.length, "unacked"));
     $("#unacked").replaceChildren(open.length ? el("ul", {}, open.slice(0, 20).map((m) => el("li", { class: m.urgency === "Urgent" ? "urgent" : "" }, `${beijing(m.deliveredAt)} ${m.subject}`))) : el("p", {}, "暂无"),
       el("p", {}, el("a", { href: "mailbox.html" }, "全部提醒")));
