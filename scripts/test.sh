@@ -44,10 +44,13 @@ const dir = process.argv[2];
 let passed = 0, failed = 0, skipped = 0;
 for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
   if (!f.endsWith(".trx")) continue;
-  const m = fs.readFileSync(path.join(dir, f), "utf8").match(/<Counters [^>]*/);
+  const trx = fs.readFileSync(path.join(dir, f), "utf8");
+  const m = trx.match(/<Counters [^>]*/);
   if (!m) continue;
   const c = Object.fromEntries([...m[0].matchAll(/(\w+)="(\d+)"/g)].map(x => [x[1], +x[2]]));
-  passed += c.passed || 0; failed += (c.failed || 0) + (c.error || 0) + (c.timeout || 0); skipped += c.notExecuted || 0;
+  // The TRX logger counts a skipped test in neither counter; its result says outcome="NotExecuted".
+  passed += c.passed || 0; failed += (c.failed || 0) + (c.error || 0) + (c.timeout || 0);
+  skipped += (trx.match(/<UnitTestResult [^>]*outcome="NotExecuted"/g) || []).length;
 }
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 JS
