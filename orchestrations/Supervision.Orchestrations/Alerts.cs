@@ -26,6 +26,17 @@ public interface IAlertSink
 public sealed record AlertOutcome(double? RetryAfterSeconds = null, DateTime? NotBefore = null)
 {
     public static AlertOutcome Delivered { get; } = new();
+
+    /// <summary>
+    /// The activity's result as history holds it. Instances started before alerts could be throttled recorded
+    /// <c>true</c>; they replay as delivered (Golden/case-v1-*.json).
+    /// </summary>
+    public static AlertOutcome From(System.Text.Json.JsonElement result) =>
+        result.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? System.Text.Json.JsonSerializer.Deserialize<AlertOutcome>(result.GetRawText(), Json) ?? Delivered
+            : Delivered;
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.DurableTask;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Orchestration;
@@ -250,7 +251,7 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
         {
             for (var attempt = 1; attempt <= options.ThrottledAttempts; attempt++)
             {
-                var outcome = await context.CallActivityAsync<AlertOutcome>(ActivityNames.DeliverAlert, dispatch, options.EffectRetry);
+                var outcome = AlertOutcome.From(await context.CallActivityAsync<JsonElement>(ActivityNames.DeliverAlert, dispatch, options.EffectRetry));
                 if (outcome.RetryAfterSeconds is not { } seconds)
                 {
                     return true;

@@ -19,6 +19,21 @@ namespace Supervision.Orchestrations.Tests.Harness;
 public sealed class CaseHarness : IAsyncDisposable
 {
     /// <summary>Wednesday 2025-09-10, 09:00 Beijing time.</summary>
+    /// <summary>
+    /// The case decider and the types it talks to (a red case clock raises a ticket: a message to "ticket", whose
+    /// command the effect codec serializes with that type's contract), on the demo org and the embedded calendar.
+    /// </summary>
+    public static void AddDemoDeciders(IServiceCollection collection)
+    {
+        collection.AddSingleton(OrchestrationRegistration.For(CaseDecider.Demo, CaseJson.Options));
+        collection.AddSingleton(OrchestrationRegistration.For(
+            new Supervision.Domain.Tickets.TicketDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
+            Supervision.Domain.Tickets.TicketJson.Options));
+        collection.AddSingleton(OrchestrationRegistration.For(
+            new Supervision.Domain.JointAssignments.JointDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
+            Supervision.Domain.JointAssignments.JointJson.Options));
+    }
+
     public static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
 
     /// <summary>Four legal days per real second: a 60-day clock runs out in 15 s.</summary>
@@ -61,15 +76,7 @@ public sealed class CaseHarness : IAsyncDisposable
         // Resolved lazily, so legal time starts at Start once the host is up (a slow start must not eat legal days).
         collection.AddSingleton<TimeProvider>(_ => clock ?? throw new InvalidOperationException("clock not started"));
         collection.AddSingleton<IDurableEngine>(engine);
-        collection.AddSingleton(OrchestrationRegistration.For(CaseDecider.Demo, CaseJson.Options));
-
-        // A red case clock raises a ticket (a message to the "ticket" orchestration), so the types it talks to are hosted too.
-        collection.AddSingleton(OrchestrationRegistration.For(
-            new Supervision.Domain.Tickets.TicketDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
-            Supervision.Domain.Tickets.TicketJson.Options));
-        collection.AddSingleton(OrchestrationRegistration.For(
-            new Supervision.Domain.JointAssignments.JointDecider(LegalCalendar.Default, OrgDirectory.Demo, Supervision.Domain.Tickets.SupervisionPolicy.Default),
-            Supervision.Domain.JointAssignments.JointJson.Options));
+        AddDemoDeciders(collection);
         collection.AddSupervisionOrchestrations(o =>
         {
             o.ConnectionString = connection;
