@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Supervision.Api.Demo;
+using Supervision.Api.Tests.Cases;
+using Supervision.Api.Tests.Oversight;
+
+namespace Supervision.Api.Tests.Browser;
+
+/// <summary>
+/// The oversight roles in the browser on the seeded demo (a slow clock, so the demo stands still): the conference office
+/// approves the joint assignment, the leader reads the month's figures as a chart, the mailbox acknowledges an urgent
+/// alert, and people outside a case (another unit, the accused unit) are refused it.
+/// </summary>
+public sealed class OversightBrowserTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task The_conference_office_approves_the_joint_assignment_and_the_leader_reads_the_month_as_a_chart()
+    {
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 60);
+        await CaseApp.EventuallyAsync(
+            async () => await app.As("c-conf-staff").GetAsync(new Uri($"/api/joint-assignments/{DemoSeeder.JointAssignmentId}", UriKind.Relative)) is { IsSuccessStatusCode: true } r
+                && JsonNode.Parse(await r.Content.ReadAsStringAsync()) is { } j && (string?)j["status"] == "AwaitingApproval" ? j : null,
+            "the demo joint assignment awaiting approval");
+        await using var ui = await BrowserSession.StartAsync(app);
+
+        var office = await ui.PageAsync("c-conf-staff");
+        await office.GotoAsync(ui.Url("/app/conference.html"));
+        var row = office.Locator($"tr[data-joint='{DemoSeeder.JointAssignmentId}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await BrowserSession.CheckAsync(office, "conference-approvals");
+        await row.GetByRole(AriaRole.Button, new() { Name = $"批准联合交办 {DemoSeeder.JointAssignmentId}" }).ClickAsync();
+        await Assertions.Expect(office.Locator("#result")).ToContainTextAsync("已批准", new() { Timeout = 30_000 });
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        var approved = await app.As("c-conf-staff").GetJsonAsync($"/api/joint-assignments/{DemoSeeder.JointAssignmentId}");
+        Assert.Equal("Approved", (string)approved["status"]!);
+
+        // The leader's dashboard: the month's scorecard as a chart (ECharts, SVG) with one bar group per unit, and the table.
+        var month = OversightApi.LegalDate(app.Now)[..7];
+        var card = await app.As("c-leader").GetJsonAsync($"/api/scorecard?month={month}");
+        var units = (card["units"] ?? card["items"])!.AsArray().Count;
+        Assert.True(units > 0);
+        var leader = await ui.PageAsync("c-leader");
+        await leader.GotoAsync(ui.Url("/app/leader.html"));
+        await Assertions.Expect(leader.Locator("#chart")).ToHaveAttributeAsync("data-units", units.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
+        await Assertions.Expect(leader.Locator("#chart svg")).ToHaveCountAsync(1);
+        await Assertions.Expect(leader.Locator("#score-table tbody tr")).ToHaveCountAsync(units);
+        await BrowserSession.CheckAsync(leader, "leader-chart");
+    }
+
+    [Fact]
+    public async Task Another_unit_and_the_accused_unit_are_refused_the_case_page()
+    {
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 60);
+        await CaseApp.EventuallyAsync(
+            async () => await app.As("ca-registrar").GetAsync(new Uri("/api/cases/XF-DEMO-0003", UriKind.Relative)) is { IsSuccessStatusCode: true } r ? r : null,
+            "the demo accusation");
+        await using var ui = await BrowserSession.StartAsync(app);
+
+        // The accusation XF-DEMO-0003 names 东城县自然资源局 (ca-land): its people never see it; nor does another county's officer.
+        foreach (var person in new[] { "ca-land-officer", "cb-housing-officer" })
+        {
+            var page = await ui.PageAsync(person);
+            await page.GotoAsync(ui.Url("/app/case.html?id=XF-DEMO-0003"));
+            await Assertions.Expect(page.Locator("#summary [role='alert']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await Assertions.Expect(page.Locator("#facts")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync("收受好处");
+        }
+
+        // The registrar who holds it sees it.
+        var own = await ui.PageAsync("ca-registrar");
+        await own.GotoAsync(ui.Url("/app/case.html?id=XF-DEMO-0003"));
+        await Assertions.Expect(own.Locator("#facts")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+    }
+}
