@@ -417,7 +417,7 @@ public static class CaseEndpoints
         var snapshot = await s.GetAsync(id, ct);
         if (petitioner)
         {
-            return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot!.State, s.Now()), CaseJson.Options);
+            return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot!.State, s.Now(), await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct)), CaseJson.Options);
         }
 
         var events = await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct);
@@ -443,7 +443,7 @@ public static class CaseEndpoints
 
     private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct) =>
         await PetitionerCaseAsync(id, http, s, ct) is { } snapshot
-            ? Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now()), CaseJson.Options)
+            ? Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now(), await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct)), CaseJson.Options)
             : Problems.NotFound("No case with that id and query code.");
 
     /// <summary>

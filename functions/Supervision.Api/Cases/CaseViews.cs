@@ -85,7 +85,7 @@ public static class CaseViews
         };
 
     /// <summary>What the petitioner sees with the query code: progress and deadlines, no internal names or people.</summary>
-    public static object Petitioner(LegalCalendar calendar, CaseState s, Instant now) => new
+    public static object Petitioner(LegalCalendar calendar, CaseState s, Instant now, IReadOnlyList<StoredEvent> events) => new
     {
         id = s.CaseId,
         status = s.Status.ToString(),
@@ -94,7 +94,60 @@ public static class CaseViews
         provisional = ClockViews.Of(calendar, s, now).Any(c => c.Status == ClockStatus.Running && c.Provisional),
         deadlines = ClockViews.Of(calendar, s, now).Where(c => c.Status == ClockStatus.Running)
             .Select(c => new { c.Rule, c.DueDate, c.Provisional, display = c.Display.ToString() }),
+        steps = PetitionerSteps(events),
+        replies = events.Select(e => Parse(e) switch
+        {
+            ReplyIssued r => (File: r.OpinionFile, Text: "处理意见书", On: r.ServedOn),
+            ReviewOpinionIssued r => (File: r.OpinionFile, Text: "复查意见书", On: r.ServedOn),
+            ReExaminationOpinionIssued r => (File: r.OpinionFile, Text: "复核意见书", On: r.ServedOn),
+            _ => default,
+        }).Where(r => r.File is not null).Select(r => new { fileId = r.File, text = r.Text, on = r.On }),
     };
+
+    /// <summary>
+    /// The steps a petitioner is told of, dated, in plain words: no unit, person or internal step (objections, routing
+    /// targets, tickets) — Art. 23's notices and the decisions served on them.
+    /// </summary>
+    private static IEnumerable<object> PetitionerSteps(IReadOnlyList<StoredEvent> events)
+    {
+        foreach (var e in events)
+        {
+            var on = LegalCalendar.LocalDateOf(Instant.FromDateTimeOffset(e.At));
+            (LocalDate On, string Text)? step = Parse(e) switch
+            {
+                CaseRegistered r => (r.ReceivedAt.InZone(LegalCalendar.Zone).Date, "信访事项已登记"),
+                CaseRouted r => (on, r.Kind == RoutingKind.Assign ? "已交办有权处理机关" : "已转送有权处理机关"),
+                CaseAccepted r => (r.AcceptedOn, "有权处理机关已受理"),
+                ExtensionApproved r => (r.PetitionerToldOn, $"办理期限延长 {r.Days} 日"),
+                ReplyIssued r => (r.ServedOn, "已出具处理意见"),
+                ReviewRequested r => (r.ReceivedOn, "复查请求已收到"),
+                ReviewOpinionIssued r => (r.ServedOn, "已出具复查意见"),
+                ReExaminationRequested r => (r.ReceivedOn, "复核请求已收到"),
+                HearingStarted r => (r.On, "复核听证开始（听证时间不计入期限）"),
+                HearingEnded r => (r.On, "复核听证结束"),
+                ReExaminationOpinionIssued r => (r.ServedOn, "已出具复核意见，信访事项终结"),
+                HandlingRated => (on, "已收到您的评价"),
+                CaseReferredOut => (on, "已依法转入其他程序办理"),
+                _ => null,
+            };
+            if (step is { } st)
+            {
+                yield return new { on = st.On, text = st.Text };
+            }
+        }
+    }
+
+    private static CaseEvent? Parse(StoredEvent e)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CaseEvent>(e.Data, CaseJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null; // an event type this build does not know: not shown to the petitioner
+        }
+    }
 
     /// <summary>
     /// A list row. <c>duty</c> is the earliest running obligation with its working-day countdown as of

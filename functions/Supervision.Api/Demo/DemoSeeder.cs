@@ -41,6 +41,16 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
     {
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
 
+        // 6. (Seeded first: its consent window is a few legal days, seconds at the demo clock.) A matter for two agencies:
+        //    the joint assignment both have agreed to waits for the conference office (c-conf-staff).
+        await Step("XF-DEMO-0006", 1, "c-registrar", Register("XF-DEMO-0006", "c-registrar", "c-bureau", now, Category.Complaint,
+            "小区违建占用消防通道，住建与人社部门相互推诿", "housing:fire-lane:block-3"), ct);
+        var today = Domain.Calendar.LegalCalendar.LocalDateOf(now);
+        var arrangement = new JointArrangement("c-housing", today.PlusDays(45), [new CoHandlerDeadline("c-hrss", today.PlusDays(20))]);
+        await Joint(1, "c-registrar", new ProposeJointAssignment("c-registrar", JointAssignmentId, "XF-DEMO-0006", "c-bureau", arrangement, Category.Complaint), ct);
+        await Joint(2, "c-housing-officer", new ConsentToJointAssignment("c-housing-officer", "c-housing"), ct);
+        await Joint(3, "c-hrss-officer", new ConsentToJointAssignment("c-hrss-officer", "c-hrss"), ct);
+
         // 1. A housing complaint handled by the city housing bureau: the 60-day handling clock runs.
         await Step("XF-DEMO-0001", 1, "c-registrar", Register("XF-DEMO-0001", "c-registrar", "c-bureau", now, Category.Complaint,
             "小区电梯长期停运，物业不予维修", "housing:elevator:linchuan-garden"), ct);
@@ -71,14 +81,6 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
         await Step("XF-DEMO-0005", 4, "c-hrss-officer", new IssueReply("c-hrss-officer", Outcome.Support, "opinions/XF-DEMO-0005-reply.pdf"), ct);
         await Step("XF-DEMO-0005", 5, Actors.Petitioner("DEMO0005"), new RateHandling(Actors.Petitioner("DEMO0005"), Rating.Satisfied, "答复及时"), ct);
 
-        // 6. A matter for two agencies: the joint assignment both have agreed to waits for the conference office (c-conf-staff).
-        await Step("XF-DEMO-0006", 1, "c-registrar", Register("XF-DEMO-0006", "c-registrar", "c-bureau", now, Category.Complaint,
-            "小区违建占用消防通道，住建与人社部门相互推诿", "housing:fire-lane:block-3"), ct);
-        var today = Domain.Calendar.LegalCalendar.LocalDateOf(now);
-        var arrangement = new JointArrangement("c-housing", today.PlusDays(45), [new CoHandlerDeadline("c-hrss", today.PlusDays(20))]);
-        await Joint(1, "c-registrar", new ProposeJointAssignment("c-registrar", JointAssignmentId, "XF-DEMO-0006", "c-bureau", arrangement, Category.Complaint), ct);
-        await Joint(2, "c-housing-officer", new ConsentToJointAssignment("c-housing-officer", "c-housing"), ct);
-        await Joint(3, "c-hrss-officer", new ConsentToJointAssignment("c-hrss-officer", "c-hrss"), ct);
     }
 
     private async Task Joint(int n, string actor, JointCommand command, CancellationToken ct) =>

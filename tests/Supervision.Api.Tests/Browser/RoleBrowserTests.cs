@@ -115,6 +115,11 @@ public sealed class RoleBrowserTests
         await portal.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
         await Assertions.Expect(portal.Locator("#progress")).ToHaveAttributeAsync("data-status", "Replied");
         await Assertions.Expect(portal.Locator("#progress")).Not.ToContainTextAsync("窦春梅"); // no officer's name
+        await Assertions.Expect(portal.Locator("#progress")).Not.ToContainTextAsync("住房"); // nor a unit's
+        await Assertions.Expect(portal.Locator("#steps")).ToContainTextAsync("有权处理机关已受理");
+        await Assertions.Expect(portal.Locator("#steps")).ToContainTextAsync("办理期限延长 30 日");
+        await Assertions.Expect(portal.Locator("#steps")).ToContainTextAsync("已出具处理意见");
+        await Assertions.Expect(portal.Locator("#replies")).ToContainTextAsync("纸质送达"); // a paper reference: nothing to download
         await portal.GetByLabel("基本满意").CheckAsync();
         await portal.GetByRole(AriaRole.Button, new() { Name = "提交评价" }).ClickAsync();
         await Assertions.Expect(portal.Locator("#msg")).ToContainTextAsync("评价已提交");

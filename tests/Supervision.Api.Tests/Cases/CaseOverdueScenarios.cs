@@ -101,6 +101,14 @@ public sealed class CaseOverdueScenarios
         var view = await petitioner.GetAsync(new Uri($"/api/petitioner/cases/{id}", UriKind.Relative)).OkAsync();
         Assert.Equal("Final", (string)view["status"]!);
         Assert.Null(view["timeline"]);
+
+        // Dated steps in plain words, the hearing among them, and no unit or person named.
+        var steps = view["steps"]!.AsArray().Select(st => (string)st!["text"]!).ToList();
+        Assert.Contains("复核请求已收到", steps);
+        Assert.Contains(steps, st => st.StartsWith("复核听证开始", StringComparison.Ordinal));
+        Assert.Equal("已出具复核意见，信访事项终结", steps[^1]);
+        Assert.DoesNotContain("c-housing", view.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(3, view["replies"]!.AsArray().Count); // reply, review and re-examination opinions
     }
 
     [Fact]

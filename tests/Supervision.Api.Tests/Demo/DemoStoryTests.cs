@@ -29,7 +29,7 @@ public sealed class DemoStoryTests
         var joint = await CaseApp.EventuallyAsync(
             async () => await app.As("c-conf-staff").GetAsync(new Uri($"/api/joint-assignments/{DemoSeeder.JointAssignmentId}", UriKind.Relative)) is { IsSuccessStatusCode: true } r
                 && JsonNode.Parse(await r.Content.ReadAsStringAsync()) is { } j && (string?)j["status"] == "AwaitingApproval" ? j : null,
-            "the joint assignment awaiting approval");
+            "the joint assignment awaiting approval", TimeSpan.FromSeconds(90));
         Assert.Contains(DemoSeeder.JointAssignmentId, (await app.As("c-conf-staff").GetJsonAsync("/api/inbox/conference")).ToJsonString(), StringComparison.Ordinal);
 
         // XF-DEMO-0002 is never routed: its routing clock goes yellow, orange and red (XF-DEMO-0001 stays green meanwhile).

@@ -24,6 +24,23 @@ async function call(method, path, body) {
   return { ok: res.ok, status: res.status, json };
 }
 
+/** A served written opinion: downloaded with the query code (a header, so the code never sits in a URL or history). */
+function replyItem(r) {
+  const li = el("li", {}, `${r.on} ${r.text} `);
+  if (!/^[0-9a-f]{32}$/.test(r.fileId)) { li.append("（纸质送达）"); return li; }
+  const b = el("button", { type: "button", class: "secondary", "aria-label": `下载${r.text}（${r.on}）` }, "下载");
+  b.addEventListener("click", async () => {
+    const res = await fetch(`/api/petitioner/cases/${encodeURIComponent(current.id)}/files/${r.fileId}`, { headers: { "X-Query-Code": current.code }, credentials: "omit" });
+    if (!res.ok) { $("#msg").replaceChildren(el("p", { class: "error", role: "alert" }, "暂时无法下载，请稍后再试。")); return; }
+    const url = URL.createObjectURL(await res.blob());
+    const a = el("a", { href: url, download: `${r.text}-${r.on}.pdf` });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
+  li.append(b);
+  return li;
+}
+
 async function show() {
   const r = await call("GET", `/api/petitioner/cases/${encodeURIComponent(current.id)}`);
   if (!r.ok) {
@@ -39,7 +56,8 @@ async function show() {
     el("dl", {}, el("dt", {}, "收到日期"), el("dd", {}, c.receivedOn), el("dt", {}, "办理进展"), el("dd", { id: "status" }, statusText[c.status] || c.status),
       c.replyOutcome ? [el("dt", {}, "处理意见"), el("dd", {}, outcomeText[c.replyOutcome] || c.replyOutcome)] : null),
     c.deadlines?.length ? [el("h3", {}, "正在进行的期限"), el("ul", { id: "deadlines" }, c.deadlines.map((d) => el("li", {}, `${ruleText(d.rule)}：${d.dueDate} 届满`)))] : null,
-    (c.steps || c.timeline)?.length ? [el("h3", {}, "办理经过"), el("ol", { class: "timeline" }, (c.steps || c.timeline).map((s) => el("li", {}, `${s.on || s.date || s.at || ""} ${s.text || s.step || s.type || ""}`)))] : null),
+    (c.steps || c.timeline)?.length ? [el("h3", {}, "办理经过"), el("ol", { class: "timeline", id: "steps" }, (c.steps || c.timeline).map((s) => el("li", {}, `${s.on || s.date || s.at || ""} ${s.text || s.step || s.type || ""}`)))] : null,
+    c.replies?.length ? [el("h3", {}, "书面意见"), el("ul", { id: "replies" }, c.replies.map(replyItem))] : null),
   el("div", { id: "do" }), el("div", { id: "msg", "aria-live": "polite" }));
   const actions = [];
   if (can("rate")) {
