@@ -20,6 +20,9 @@ public static class CaseViews
             version,
             status = s.Status.ToString(),
             open = s.IsOpen,
+
+            // Every 督办单 raised against the case (a red clock's, or one a supervisor issued and the ticket reported).
+            tickets = s.OpenTickets,
             category = s.Category?.ToString(),
             channel = s.Channel.ToString(),
             receivedAt = s.ReceivedAt,

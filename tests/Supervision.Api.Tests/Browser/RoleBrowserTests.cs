@@ -197,6 +197,14 @@ public sealed class RoleBrowserTests
         await BrowserSession.CheckAsync(page, "case-red");
         await page.GotoAsync(ui.Url("/app/mailbox.html"));
         await Assertions.Expect(page.Locator("#mail")).ToContainTextAsync(id);
+
+        // The red clock raised a 督办单: the case page lists it, and so does the bureau supervisor's page.
+        await page.GotoAsync(ui.Url($"/app/case.html?id={id}"));
+        await Assertions.Expect(page.Locator($"#tickets [data-ticket^='DB-{id}-handling-']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var supervisor = await ui.PageAsync("c-supervisor");
+        await supervisor.GotoAsync(ui.Url("/app/supervisor.html"));
+        await Assertions.Expect(supervisor.Locator($"#tickets tr[data-ticket^='DB-{id}-handling-']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await BrowserSession.CheckAsync(supervisor, "supervisor-tickets");
     }
 
     private static async Task FillIntakeAsync(IPage page, string matter)

@@ -136,12 +136,12 @@ async function loadSide() {
     $("#alerts").replaceChildren(...(mine.length ? mine.map((m) => el("li", { class: m.urgency === "Urgent" ? "urgent" : "" }, `${beijing(m.deliveredAt)} ${m.subject}`)) : [el("li", {}, "暂无")]));
   } catch (e) { showError($("#alerts"), e); }
   try {
-    const t = await optional(`/api/tickets?caseId=${encodeURIComponent(id)}`, $("#tickets"), "督办单");
-    if (t) {
-      const items = Array.isArray(t) ? t : t.items || [];
-      $("#tickets").replaceChildren(items.length ? el("ul", {}, items.map((x) => el("li", {},
-        el("a", { href: `ticket.html?id=${encodeURIComponent(x.id || x.ticketId)}` }, x.id || x.ticketId), ` ${x.status ?? ""} 反馈期限 ${x.dueDate ?? ""}`))) : el("p", {}, "暂无督办单"));
-    }
+    // The case lists every 督办单 raised against it; each ticket's state comes from its own API.
+    const c = await api(`/api/cases/${encodeURIComponent(id)}`);
+    const ids = c.tickets || [];
+    const items = await Promise.all(ids.map((t) => api(`/api/tickets/${encodeURIComponent(t)}`).catch(() => ({ id: t }))));
+    $("#tickets").replaceChildren(items.length ? el("ul", {}, items.map((x) => el("li", { "data-ticket": x.id },
+      el("a", { href: `ticket.html?id=${encodeURIComponent(x.id)}` }, x.id), ` ${x.status ?? ""} ${x.dueDate ? "反馈期限 " + x.dueDate : ""}`))) : el("p", {}, "暂无督办单"));
   } catch (e) { showError($("#tickets"), e); }
   try {
     const f = await optional(`/api/cases/${encodeURIComponent(id)}/files`, $("#files"), "材料");

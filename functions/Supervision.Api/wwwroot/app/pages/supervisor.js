@@ -1,5 +1,5 @@
 // Supervisor (督查): tickets (督办单) by state and due date, and issuing one by hand (POST /api/tickets).
-import { $, api, post, optional, el, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName } from "../shell.js";
+import { $, api, post, el, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName } from "../shell.js";
 
 const ticketStatus = { New: "新建", Open: "待签收", Acknowledged: "已签收", Responded: "已反馈", Closed: "已结束" };
 const formName = { Reminder: "催办", Written: "文书督办", Interview: "约谈督办", OnSite: "实地督办", ConferenceReferral: "提请联席会议" };
@@ -33,12 +33,12 @@ async function main() {
 
 async function loadTickets() {
   try {
-    const data = await optional("/api/tickets?open=true", $("#tickets"), "督办单");
-    if (!data) return;
-    const items = (Array.isArray(data) ? data : data.items || []).sort((a, b) => (a.status + a.dueDate < b.status + b.dueDate ? -1 : 1));
+    // The supervisor's inbox: open tickets of their bureaus, grouped by state (in ladder order), each group by due date.
+    const data = await api("/api/inbox/supervisor");
+    const items = (data.groups || []).flatMap((g) => g.items || []);
     $("#tickets").replaceChildren(table("按状态和反馈期限排列", [["编号", (t) => el("a", { href: `ticket.html?id=${encodeURIComponent(t.id || t.ticketId)}` }, t.id || t.ticketId)],
       ["事项", (t) => caseLink(t.caseId)], ["形式", (t) => zh(formName, t.form)], ["状态", (t) => zh(ticketStatus, t.status)], ["反馈期限", (t) => t.dueDate || ""],
-      ["升级次数", (t) => t.escalations ?? 0]], items));
+      ["升级次数", (t) => t.escalations ?? 0]], items, (t) => ({ "data-ticket": t.id || t.ticketId })));
   } catch (e) { showError($("#tickets"), e); }
 }
 
