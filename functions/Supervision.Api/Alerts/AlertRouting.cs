@@ -6,6 +6,7 @@ using Supervision.Api.Org;
 using Supervision.Domain.Alerts;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 using Supervision.Orchestrations;
 
 namespace Supervision.Api.Alerts;
@@ -69,16 +70,25 @@ public sealed class PolicyAlertRouter(IOptions<AlertOptions> options, ICalendarS
     }
 }
 
-/// <summary>The alert decider with the org directory and policy in force (rebuilt when either changes).</summary>
-public sealed class HostedAlertDecider(OrgService org, IOptions<AlertOptions> options) : IDecider<AlertState, AlertCommand, AlertEvent>
+/// <summary>
+/// A pure decider that takes only the org directory (the alert and digest deciders), rebuilt when the directory in
+/// force changes. The type name and initial state are given, not read from a built decider, so registering it touches
+/// no storage at start-up.
+/// </summary>
+public sealed class OrgBoundDecider<TState, TCommand, TEvent>(
+    string typeName, TState initial, OrgService org, Func<OrgDirectory, IDecider<TState, TCommand, TEvent>> build) : IDecider<TState, TCommand, TEvent>
+    where TState : class
+    where TCommand : class
+    where TEvent : class
 {
-    private (object Org, AlertDecider Decider)? current;
+    // One reference, swapped atomically: workers decide concurrently and must never see a decider paired with the wrong directory.
+    private (OrgDirectory Org, IDecider<TState, TCommand, TEvent> Decider)? current;
 
-    public string TypeName => AlertDecider.Type;
+    public string TypeName => typeName;
 
-    public AlertState Initial => AlertState.Initial;
+    public TState Initial => initial;
 
-    private AlertDecider Decider
+    private IDecider<TState, TCommand, TEvent> Decider
     {
         get
         {
@@ -88,57 +98,20 @@ public sealed class HostedAlertDecider(OrgService org, IOptions<AlertOptions> op
                 return c.Decider;
             }
 
-            var built = new AlertDecider(o, options.Value.Policy());
+            var built = build(o);
             current = (o, built);
             return built;
         }
     }
 
-    public Decision<AlertEvent> Decide(AlertState state, AlertCommand command, DecisionContext context) => Decider.Decide(state, command, context);
+    public Decision<TEvent> Decide(TState state, TCommand command, DecisionContext context) => Decider.Decide(state, command, context);
 
-    public AlertState Evolve(AlertState state, AlertEvent @event) => Decider.Evolve(state, @event);
+    public TState Evolve(TState state, TEvent @event) => Decider.Evolve(state, @event);
 
-    public IReadOnlyList<DurableTimer> Timers(AlertState state) => Decider.Timers(state);
+    public IReadOnlyList<DurableTimer> Timers(TState state) => Decider.Timers(state);
 
-    public AlertCommand OnTimer(TimerFired fired) => Decider.OnTimer(fired);
+    public TCommand OnTimer(TimerFired fired) => Decider.OnTimer(fired);
 
-    public IReadOnlyList<Effect> Effects(AlertState before, AlertEvent @event, AlertState after, EffectContext context) =>
-        Decider.Effects(before, @event, after, context);
-}
-
-/// <summary>The digest decider with the org directory and policy in force.</summary>
-public sealed class HostedDigestDecider(OrgService org, IOptions<AlertOptions> options) : IDecider<DigestState, DigestCommand, DigestEvent>
-{
-    private (object Org, DigestDecider Decider)? current;
-
-    public string TypeName => DigestDecider.Type;
-
-    public DigestState Initial => DigestState.Initial;
-
-    private DigestDecider Decider
-    {
-        get
-        {
-            var o = org.Current;
-            if (current is { } c && ReferenceEquals(c.Org, o))
-            {
-                return c.Decider;
-            }
-
-            var built = new DigestDecider(o, options.Value.Policy());
-            current = (o, built);
-            return built;
-        }
-    }
-
-    public Decision<DigestEvent> Decide(DigestState state, DigestCommand command, DecisionContext context) => Decider.Decide(state, command, context);
-
-    public DigestState Evolve(DigestState state, DigestEvent @event) => Decider.Evolve(state, @event);
-
-    public IReadOnlyList<DurableTimer> Timers(DigestState state) => Decider.Timers(state);
-
-    public DigestCommand OnTimer(TimerFired fired) => Decider.OnTimer(fired);
-
-    public IReadOnlyList<Effect> Effects(DigestState before, DigestEvent @event, DigestState after, EffectContext context) =>
+    public IReadOnlyList<Effect> Effects(TState before, TEvent @event, TState after, EffectContext context) =>
         Decider.Effects(before, @event, after, context);
 }

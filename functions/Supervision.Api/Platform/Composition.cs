@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Supervision.Api.Alerts;
 using Supervision.Api.Auth;
 using Supervision.Api.Cases;
@@ -68,10 +69,14 @@ public static class Composition
         // Alerts: routine ones wait for the morning digest, urgent ones escalate until acknowledged (docs/alerts.md, A13).
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section));
         builder.Services.Replace(ServiceDescriptor.Singleton<IAlertRouter, PolicyAlertRouter>());
-        builder.Services.AddSingleton<HostedAlertDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedAlertDecider>(), AlertJson.Options));
-        builder.Services.AddSingleton<HostedDigestDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedDigestDecider>(), AlertJson.Options));
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(
+            new OrgBoundDecider<AlertState, AlertCommand, AlertEvent>(AlertDecider.Type, AlertState.Initial, sp.GetRequiredService<OrgService>(),
+                org => new AlertDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy())),
+            AlertJson.Options));
+        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(
+            new OrgBoundDecider<DigestState, DigestCommand, DigestEvent>(DigestDecider.Type, DigestState.Initial, sp.GetRequiredService<OrgService>(),
+                org => new DigestDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy())),
+            AlertJson.Options));
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();

@@ -37,6 +37,18 @@ public sealed class RefreshingCacheTests
         }
     }
 
+    /// <summary>A cache whose first load ("v1") has completed, on a fake clock, fresh for 15 s.</summary>
+    private static async Task<(FakeTimeProvider Time, Loads Loads, RefreshingCache<string> Cache)> LoadedAsync()
+    {
+        var time = new FakeTimeProvider();
+        var loads = new Loads();
+        var cache = new RefreshingCache<string>(loads.LoadAsync, time, TimeSpan.FromSeconds(15));
+        var first = cache.GetAsync();
+        (await loads.NthAsync(0)).SetResult("v1");
+        Assert.Equal("v1", await first);
+        return (time, loads, cache);
+    }
+
     [Fact]
     public async Task A_stale_value_is_served_at_once_while_one_refresh_runs_and_a_hung_refresh_blocks_nobody()
     {
@@ -66,12 +78,7 @@ public sealed class RefreshingCacheTests
     [Fact]
     public async Task A_failed_refresh_keeps_the_last_value_and_the_next_read_tries_again()
     {
-        var time = new FakeTimeProvider();
-        var loads = new Loads();
-        var cache = new RefreshingCache<string>(loads.LoadAsync, time, TimeSpan.FromSeconds(15));
-        var first = cache.GetAsync();
-        (await loads.NthAsync(0)).SetResult("v1");
-        await first;
+        var (time, loads, cache) = await LoadedAsync();
 
         time.Advance(TimeSpan.FromSeconds(16));
         Assert.Equal("v1", await cache.GetAsync());
@@ -93,12 +100,7 @@ public sealed class RefreshingCacheTests
     [Fact]
     public async Task A_value_written_while_an_older_read_is_in_flight_is_not_overwritten_by_that_read()
     {
-        var time = new FakeTimeProvider();
-        var loads = new Loads();
-        var cache = new RefreshingCache<string>(loads.LoadAsync, time, TimeSpan.FromSeconds(15));
-        var first = cache.GetAsync();
-        (await loads.NthAsync(0)).SetResult("v1");
-        await first;
+        var (time, loads, cache) = await LoadedAsync();
 
         time.Advance(TimeSpan.FromSeconds(16));
         _ = await cache.GetAsync(); // starts a refresh that read storage before the write below
@@ -117,12 +119,7 @@ public sealed class RefreshingCacheTests
     [Fact]
     public async Task A_reload_waits_for_a_read_that_starts_after_it_was_asked_for()
     {
-        var time = new FakeTimeProvider();
-        var loads = new Loads();
-        var cache = new RefreshingCache<string>(loads.LoadAsync, time, TimeSpan.FromSeconds(15));
-        var first = cache.GetAsync();
-        (await loads.NthAsync(0)).SetResult("v1");
-        await first;
+        var (_, loads, cache) = await LoadedAsync();
 
         var reload = cache.ReloadAsync();
         Assert.False(reload.IsCompleted);
