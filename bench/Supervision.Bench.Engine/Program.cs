@@ -11,11 +11,17 @@ using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Engine benchmark. Usage (from the repo root, standalone host built in Release):
-//   dotnet run -c Release --project bench/Supervision.Bench.Engine -- [quick|full]
-// quick: 300 timers over 20 s, 24 cases; full: BENCHMARK.md §1.11's 1,000 timers over 60 s, 100 cases.
+//   dotnet run -c Release --project bench/Supervision.Bench.Engine -- [quick|full|burst] [--no-timers]
+// quick: 300 timers over 20 s, 24 cases; full: BENCHMARK.md §1.11's 1,000 timers over 60 s, 100 cases;
+// burst: 1,000 timers all due at one instant (the firing rate is then the engine's capacity, not the offered rate), no cases.
 // It starts its own Azurite (tools/node_modules) with the access log on, and counts requests from that log.
 var profile = args.FirstOrDefault() ?? "quick";
-var (timers, spread, cases, idle) = profile == "full" ? (1000, 60, 100, 60) : (300, 20, 24, 30);
+var (timers, spread, cases, idle) = profile switch
+{
+    "full" => (1000, 60, 100, 60),
+    "burst" => (1000, 0, 0, 0),
+    _ => (300, 20, 24, 30),
+};
 var root = Bench.RepoRoot();
 await using var azurite = await Azurite.StartAsync(root);
 var report = new List<string> { $"# Engine bench ({profile}) {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {Bench.LoadAverage()}" };
@@ -30,13 +36,27 @@ void Say(string line)
 foreach (var (name, tuned) in args.Contains("--no-timers") ? [] : new[] { ("DTFx defaults", false), ("tuned (standalone host settings)", true) })
 {
     var r = await TimerWorkload.RunAsync(azurite, name, tuned, timers, TimeSpan.FromSeconds(spread));
-    Say($"timers [{name}]: {r.Fired}/{timers} fired; {r.PerSecond:0.0} timers/s while firing; lateness real p50 {r.P50:0.00} s p99 {r.P99:0.00} s max {r.Max:0.00} s; " +
+    Say($"timers [{name}]: {r.Fired}/{timers} fired; scheduled {r.ScheduledPerSecond:0.0}/s; {r.PerSecond:0.0} timers/s while firing; lateness real p50 {r.P50:0.00} s p99 {r.P99:0.00} s max {r.Max:0.00} s; " +
         $"at the demo clock (86,400×): p50 {r.P50 * 86_400 / 3600:0.0} legal h, p99 {r.P99 * 86_400 / 3600:0.0} legal h; storage requests {r.Requests}");
 }
 
-// 2. The real standalone host: commands through the API, requests per case, idle cost, one and three processes.
+// 2. The real standalone host. Idle cost first (no cases), at production settings (legal clock at real time, the host's
+//    default 5 s polling) and at demo settings (one legal day per second, 0.5 s polling). Then, per 1 and 3 processes at
+//    demo settings: N cases driven register → route → accept → reply through the API (command latency, cases/s), and
+//    left until the 30-day review window lapses and closes them: storage requests per case over that whole lifecycle,
+//    less the same hosts' idle baseline over the same time.
 var dll = Path.Combine(root, "standalone", "Supervision.Standalone", "bin", "Release", "net10.0", "Supervision.Standalone.dll");
-foreach (var processes in new[] { 1, 3 })
+if (cases > 0)
+{
+    using var production = new Host(dll, azurite.ConnectionString, $"bp{Environment.ProcessId}", "bench-prod", production: true);
+    production.Start(DateTimeOffset.UtcNow);
+    await production.WaitReadyAsync();
+    await Task.Delay(TimeSpan.FromSeconds(20)); // partitions leased, polling backed off
+    var rate = await Bench.IdleRateAsync(azurite, idle);
+    Say($"idle standalone ×1, production settings (4 partitions, polling max 5 s, clock at real time, no cases): {rate * 3600:0} storage requests/hour (over {idle} s)");
+}
+
+foreach (var processes in cases > 0 ? new[] { 1, 3 } : [])
 {
     var hub = $"b{processes}{Environment.ProcessId}";
     var hosts = Enumerable.Range(0, processes).Select(i => new Host(dll, azurite.ConnectionString, hub, $"bench-{i}")).ToList();
@@ -51,24 +71,35 @@ foreach (var processes in new[] { 1, 3 })
         await h.WaitReadyAsync();
     }
 
-    await Task.Delay(TimeSpan.FromSeconds(5)); // leases settle
-    var before = azurite.Requests;
-    var watch = Stopwatch.StartNew();
-    var latencies = await Load.RunAsync(hosts, cases, hub, origin);
-    var elapsed = watch.Elapsed.TotalSeconds;
-    var used = azurite.Requests - before;
-    latencies.Sort();
-    Say($"standalone ×{processes}: {cases} cases (register → route → accept) in {elapsed:0.0} s = {cases / elapsed:0.00} cases/s; " +
-        $"command latency p50 {Bench.Pct(latencies, 0.5) * 1000:0} ms p99 {Bench.Pct(latencies, 0.99) * 1000:0} ms; " +
-        $"storage requests {used} = {used / (double)cases:0} per case (incl. polling while loaded)");
+    // Several hosts balance the 4 partitions through 30 s leases: measure after they settle.
+    await Task.Delay(TimeSpan.FromSeconds(processes == 1 ? 20 : 75));
+    var idleRate = await Bench.IdleRateAsync(azurite, idle);
     if (processes == 1)
     {
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        var idleBefore = azurite.Requests;
-        await Task.Delay(TimeSpan.FromSeconds(idle));
-        var perHour = (azurite.Requests - idleBefore) * 3600.0 / idle;
-        Say($"idle standalone ×1 (4 partitions, polling max 0.5 s): {perHour:0} storage requests/hour (measured over {idle} s; includes open cases' pending timers)");
+        Say($"idle standalone ×1, demo settings (4 partitions, polling max 0.5 s, no cases): {idleRate * 3600:0} storage requests/hour (over {idle} s)");
     }
+
+    var before = azurite.Requests;
+    var watch = Stopwatch.StartNew();
+    var (latencies, closesAt) = await Load.RunAsync(hosts, cases, hub, origin);
+    var driven = watch.Elapsed.TotalSeconds;
+    latencies.Sort();
+    Say($"standalone ×{processes}: {cases} cases (register → route → accept → reply) in {driven:0.0} s = {cases / driven:0.00} cases/s; " +
+        $"command latency p50 {Bench.Pct(latencies, 0.5) * 1000:0} ms p99 {Bench.Pct(latencies, 0.99) * 1000:0} ms (n = {latencies.Count})");
+
+    // Wait until the last review window has lapsed, count, then check (the checks' own reads are not counted).
+    var wait = closesAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+    if (wait > TimeSpan.Zero)
+    {
+        await Task.Delay(wait);
+    }
+
+    var used = azurite.Requests - before;
+    var span = watch.Elapsed.TotalSeconds;
+    var closed = await Load.CountClosedAsync(hosts[0]);
+    var net = used - (idleRate * span);
+    Say($"standalone ×{processes}: lifecycle to closure (review window lapsed) for {closed}/{cases} cases within {span:0} s; storage requests {used}, " +
+        $"less idle baseline {idleRate * span:0} = {net / cases:0} per case");
 
     foreach (var h in hosts)
     {
@@ -96,6 +127,14 @@ internal static class Bench
     }
 
     public static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>Storage requests per second over <paramref name="seconds"/> of whatever the hosts do on their own.</summary>
+    public static async Task<double> IdleRateAsync(Azurite azurite, int seconds)
+    {
+        var before = azurite.Requests;
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        return (azurite.Requests - before) / (double)seconds;
+    }
 
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
@@ -178,7 +217,7 @@ internal sealed class Azurite : IAsyncDisposable
     }
 }
 
-internal sealed record TimerResult(int Fired, double PerSecond, double P50, double P99, double Max, long Requests);
+internal sealed record TimerResult(int Fired, double PerSecond, double P50, double P99, double Max, long Requests, double ScheduledPerSecond);
 
 internal static class TimerWorkload
 {
@@ -214,6 +253,7 @@ internal static class TimerWorkload
         var due = Enumerable.Range(0, count).Select(i => start + (spread * i / count)).ToArray();
         var created = new DateTime[count];
         var before = azurite.Requests;
+        var scheduling = Stopwatch.StartNew();
         using (var gate = new SemaphoreSlim(16))
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
@@ -231,6 +271,7 @@ internal static class TimerWorkload
             }));
         }
 
+        var scheduledPerSecond = count / scheduling.Elapsed.TotalSeconds;
         var late = DateTime.UtcNow > start ? $" (creation overran the first due instant by {(DateTime.UtcNow - start).TotalSeconds:0.0} s)" : "";
         Console.WriteLine($"[{label}] {count} instances created{late}");
         var deadline = due[^1] + TimeSpan.FromSeconds(120);
@@ -253,7 +294,7 @@ internal static class TimerWorkload
         // A timer cannot fire before its instance exists: lateness counts from the later of due and created.
         var lateness = completed.Select(kv => (kv.Value - (due[kv.Key] > created[kv.Key] ? due[kv.Key] : created[kv.Key])).TotalSeconds).Order().ToList();
         var span = completed.Count > 1 ? (completed.Values.Max() - completed.Values.Min()).TotalSeconds : double.NaN;
-        return new TimerResult(completed.Count, completed.Count / span, Bench.Pct(lateness, 0.5), Bench.Pct(lateness, 0.99), lateness.LastOrDefault(), requests);
+        return new TimerResult(completed.Count, completed.Count / span, Bench.Pct(lateness, 0.5), Bench.Pct(lateness, 0.99), lateness.LastOrDefault(), requests, scheduledPerSecond);
     }
 
     private sealed class TimerProbe : TaskOrchestrator<string, string>
@@ -281,7 +322,7 @@ internal static class TimerWorkload
 }
 
 /// <summary>A standalone host child process (tuned settings, legal clock at one day per second).</summary>
-internal sealed class Host(string dll, string connection, string hub, string name) : IDisposable
+internal sealed class Host(string dll, string connection, string hub, string name, bool production = false) : IDisposable
 {
     private readonly int port = Bench.FreePort();
     private Process? process;
@@ -293,15 +334,22 @@ internal sealed class Host(string dll, string connection, string hub, string nam
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.Environment["AzureWebJobsStorage"] = connection;
-        var s = new[]
+        var s = new List<string>
         {
             $"--Supervision:Urls=http://127.0.0.1:{port}", "--Supervision:Auth:Mode=Demo", "--Supervision:Org:Seed=demo",
             $"--Supervision:Org:Container={hub}cfg", $"--Supervision:Calendar:Container={hub}cal", $"--Supervision:Storage:Prefix={hub}",
-            $"--Supervision:DurableTask:HubName={hub}", "--Supervision:DurableTask:PartitionCount=4", "--Supervision:DurableTask:MaxQueuePollingInterval=00:00:00.500",
-            $"--Supervision:DurableTask:WorkerId={name}", "--Supervision:Clock:Speed=86400", "--Supervision:Clock:Start=2025-09-10T01:00:00Z",
-            $"--Supervision:Clock:RealOrigin={origin:O}", "--Supervision:Org:CacheFor=3650.00:00:00", "--Supervision:Calendar:RefreshSeconds=315360000",
+            $"--Supervision:DurableTask:HubName={hub}", "--Supervision:DurableTask:PartitionCount=4", $"--Supervision:DurableTask:WorkerId={name}",
             "--Logging:LogLevel:Default=Warning",
         };
+
+        // Production: the host's own defaults (real-time clock, 5 s polling, org and calendar caches as shipped).
+        if (!production)
+        {
+            s.AddRange([
+                "--Supervision:DurableTask:MaxQueuePollingInterval=00:00:00.500", "--Supervision:Clock:Speed=86400", "--Supervision:Clock:Start=2025-09-10T01:00:00Z",
+                $"--Supervision:Clock:RealOrigin={origin:O}", "--Supervision:Org:CacheFor=3650.00:00:00", "--Supervision:Calendar:RefreshSeconds=315360000"]);
+        }
+
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"exec dotnet '{dll}' {string.Join(' ', s.Select(a => "'" + a + "'"))} > /tmp/supervision-bench-{name}.log 2>&1");
         process = Process.Start(psi);
@@ -337,10 +385,16 @@ internal sealed class Host(string dll, string connection, string hub, string nam
 
 internal static class Load
 {
-    /// <summary>register → route → accept per case, 6 at a time, spread over the hosts; returns each command's latency (s).</summary>
-    public static async Task<List<double>> RunAsync(IReadOnlyList<Host> hosts, int cases, string run, DateTimeOffset origin)
+    private static readonly DateTimeOffset LegalStart = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// register → route → accept → reply per case, 6 at a time, spread over the hosts; returns each command's latency (s)
+    /// and the real instant by which every case's review window has lapsed (from the replies' review-window clocks).
+    /// </summary>
+    public static async Task<(List<double> Latencies, DateTimeOffset ClosesAt)> RunAsync(IReadOnlyList<Host> hosts, int cases, string run, DateTimeOffset origin)
     {
         var latencies = new List<double>();
+        var closesAt = DateTimeOffset.MinValue;
         using var gate = new SemaphoreSlim(6);
         await Task.WhenAll(Enumerable.Range(0, cases).Select(async n =>
         {
@@ -348,7 +402,7 @@ internal static class Load
             try
             {
                 var c = hosts[n % hosts.Count].Client;
-                var legal = new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero) + ((DateTimeOffset.UtcNow - origin) * 86_400);
+                var legal = LegalStart + ((DateTimeOffset.UtcNow - origin) * 86_400);
                 var reg = await CallAsync(c, "/api/cases", "c-registrar", $"{run}-r{n}", new
                 {
                     channel = "Letter",
@@ -362,13 +416,37 @@ internal static class Load
                 var id = (string)reg["case"]!["id"]!;
                 await CallAsync(c, $"/api/cases/{id}/route", "c-registrar", $"{run}-o{n}", new { kind = "Forward", agencyId = "c-housing" }, latencies);
                 await CallAsync(c, $"/api/cases/{id}/accept", "c-housing-officer", $"{run}-a{n}", new { }, latencies);
+                var replied = await CallAsync(c, $"/api/cases/{id}/reply", "c-housing-officer", $"{run}-p{n}",
+                    new { outcome = "Support", opinionFile = $"archive/bench-{n}.pdf" }, latencies);
+                var window = replied["clocks"]!.AsArray().First(k => (string?)k!["name"] == "review-window")!;
+                var due = DateTimeOffset.Parse((string)window["dueInstant"]!, CultureInfo.InvariantCulture);
+                var real = origin + ((due - LegalStart) / 86_400);
+                lock (latencies)
+                {
+                    closesAt = real > closesAt ? real : closesAt;
+                }
             }
             finally
             {
                 gate.Release();
             }
         }));
-        return latencies;
+        return (latencies, closesAt);
+    }
+
+    /// <summary>How many of the hub's cases are closed, from the case board's total.</summary>
+    public static async Task<int> CountClosedAsync(Host host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/cases?status=Closed&pageSize=1");
+        request.Headers.Add("X-Supervision-User", "c-registrar");
+        using var response = await host.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"case board: {(int)response.StatusCode} {text}");
+        }
+
+        return (int)JsonNode.Parse(text)!["total"]!;
     }
 
     /// <summary>One command, re-sent with the same key while the API answers 202 (still pending); latency to the final answer.</summary>

@@ -10,6 +10,7 @@ using Supervision.Api.Org;
 using Supervision.Api.Platform;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
+using Supervision.Domain.Orchestration;
 using Supervision.Domain.Org;
 using Supervision.Orchestrations;
 
@@ -299,7 +300,7 @@ public static class CaseEndpoints
         var command = new ReissueQueryCode(actor, code, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
         var commandId = CommandId(actor, http.Request.Headers[IdempotencyHeader].FirstOrDefault());
         if (await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
-            && s.Decider.Decide(current.State, command, new Domain.Orchestration.DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } refused)
+            && s.Decider.Decide(current.State, command, new DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } refused)
         {
             return Problems.Rejected(refused);
         }
@@ -402,7 +403,7 @@ public static class CaseEndpoints
         // An early answer from the current state saves a round trip through the engine for a plainly refused step;
         // the orchestration still decides everything it is sent (a step that loses a race is refused there, visibly).
         if (await s.GetAsync(id, ct) is { } current && await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
-            && s.Decider.Decide(current.State, command!, new Domain.Orchestration.DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } early)
+            && s.Decider.Decide(current.State, command!, new DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } early)
         {
             return Problems.Rejected(early);
         }
@@ -645,7 +646,7 @@ public static class CaseEndpoints
 
 /// <summary>What the case endpoints need, resolved once per request.</summary>
 public sealed class CaseServices(
-    CommandGateway gateway, DecisionStore store, HostedCaseDecider decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock,
+    CommandGateway gateway, DecisionStore store, ReferenceBoundDecider<CaseState, CaseCommand, CaseEvent> decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<ApiLimits> limits)
 {
     private readonly FingerprintClaims claims = new(storage);
@@ -659,7 +660,8 @@ public sealed class CaseServices(
 
     public DecisionStore Store => store;
 
-    public HostedCaseDecider Decider => decider;
+    /// <summary>The case decider in force: the API checks a command against current state before sending it.</summary>
+    public IDecider<CaseState, CaseCommand, CaseEvent> Decider => decider;
 
     public OrchestrationStorage Storage => storage;
 

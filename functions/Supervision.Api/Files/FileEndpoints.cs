@@ -37,7 +37,7 @@ public static class FileEndpoints
         staff.MapPost(string.Empty, UploadAsync).WithName("uploadFile")
             .WithMetadata(new RequestSizeLimitAttribute(largest))
             .Produces(StatusCodes.Status201Created).ProducesProblem(413).ProducesProblem(415).ProducesProblem(400)
-            .WithSummary("Upload a file (?kind=Evidence|Letter|WrittenOpinion|Reply|CompletionReport|Other), streamed: the raw body with Content-Disposition: attachment; filename*=UTF-8''…, or multipart/form-data (first file part).");
+            .WithSummary("Upload a file (?kind=Evidence|Letter|WrittenOpinion|Reply|CompletionReport|TicketReport|Other), streamed: the raw body with Content-Disposition: attachment; filename*=UTF-8''…, or multipart/form-data (first file part).");
         staff.MapGet(string.Empty, ListAsync).WithName("listFiles").WithSummary("The case's files, oldest first.");
         staff.MapGet("/{fileId}", DownloadAsync).WithName("downloadFile").WithSummary("The file's bytes (SHA-256 checked while streaming).");
         staff.MapPost("/{fileId}/link", LinkAsync).WithName("fileLink").WithSummary("A short-lived download link for the caller.");

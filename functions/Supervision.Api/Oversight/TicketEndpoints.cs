@@ -110,6 +110,12 @@ public static class TicketEndpoints
             return Problems.Invalid(error);
         }
 
+        // A cited report must be the case's file as stored (and is sealed once the step is applied).
+        if (await TicketRecords.CheckAsync(current.State.CaseId, command, http, ct) is { } badFile)
+        {
+            return badFile;
+        }
+
         var commandId = SupervisionHttp.CommandId(person.Id, SupervisionHttp.Key(http));
         var result = await s.SendAsync(TicketDecider.Type, id, TicketJson.Serialize(command), commandId, person.Id, create: false, ct);
         if (SupervisionHttp.Answer(StatusUrl(id, commandId), commandId, result) is { } early)
@@ -117,6 +123,7 @@ public static class TicketEndpoints
             return early;
         }
 
+        await TicketRecords.SealAsync(current.State.CaseId, command, http, ct);
         http.Response.Headers["Idempotent-Replayed"] = result.Replayed ? "true" : "false";
         return await ViewAsync(id, s, org, StatusCodes.Status200OK, ct);
     }

@@ -58,25 +58,22 @@ public static class Composition
             }
         });
         builder.Services.AddSingleton<OrgService>();
-        builder.Services.AddSingleton<HostedCaseDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedCaseDecider>(), CaseJson.Options));
+        builder.Services.AddDecider(CaseDecider.Type, CaseState.Initial, CaseJson.Options,
+            (sp, org, calendar) => new CaseDecider(calendar, sp.GetRequiredService<PolicyCatalog>(), org));
 
         // A red case clock sends RaiseTicket to "ticket"; conference and joint decisions come back to "case" (docs/supervision.md).
-        builder.Services.AddSingleton<HostedTicketDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedTicketDecider>(), TicketJson.Options));
-        builder.Services.AddSingleton<HostedJointDecider>();
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(sp.GetRequiredService<HostedJointDecider>(), JointJson.Options));
+        builder.Services.AddDecider(TicketDecider.Type, TicketState.Initial, TicketJson.Options,
+            (_, org, calendar) => new TicketDecider(calendar, org, SupervisionPolicy.Default));
+        builder.Services.AddDecider(JointDecider.Type, JointState.Initial, JointJson.Options,
+            (_, org, calendar) => new JointDecider(calendar, org, SupervisionPolicy.Default));
+
         // Alerts: routine ones wait for the morning digest, urgent ones escalate until acknowledged (docs/alerts.md, A13).
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section));
         builder.Services.Replace(ServiceDescriptor.Singleton<IAlertRouter, PolicyAlertRouter>());
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(
-            new OrgBoundDecider<AlertState, AlertCommand, AlertEvent>(AlertDecider.Type, AlertState.Initial, sp.GetRequiredService<OrgService>(),
-                org => new AlertDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy())),
-            AlertJson.Options));
-        builder.Services.AddSingleton(sp => OrchestrationRegistration.For(
-            new OrgBoundDecider<DigestState, DigestCommand, DigestEvent>(DigestDecider.Type, DigestState.Initial, sp.GetRequiredService<OrgService>(),
-                org => new DigestDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy())),
-            AlertJson.Options));
+        builder.Services.AddDecider(AlertDecider.Type, AlertState.Initial, AlertJson.Options,
+            (sp, org, _) => new AlertDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy()));
+        builder.Services.AddDecider(DigestDecider.Type, DigestState.Initial, AlertJson.Options,
+            (sp, org, _) => new DigestDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy()));
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Playwright;
 using Supervision.Api.Tests.Cases;
+using Supervision.Api.Tests.Oversight;
 
 namespace Supervision.Api.Tests.Browser;
 
@@ -205,6 +206,24 @@ public sealed class RoleBrowserTests
         await supervisor.GotoAsync(ui.Url("/app/supervisor.html"));
         await Assertions.Expect(supervisor.Locator($"#tickets tr[data-ticket^='DB-{id}-handling-']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await BrowserSession.CheckAsync(supervisor, "supervisor-tickets");
+
+        // The ticket is handled: the agency opens it from its page and responds (it may have gone up the ladder
+        // meanwhile, at three legal days a second: a response is allowed at every form), the supervisor accepts, and
+        // the ticket closes.
+        var ticketId = (await supervisor.Locator($"#tickets tr[data-ticket^='DB-{id}-handling-']").First.GetAttributeAsync("data-ticket"))!;
+        await page.GotoAsync(ui.Url("/app/agency.html"));
+        await page.Locator($"#tickets tr[data-ticket='{ticketId}']").GetByRole(AriaRole.Link, new() { Name = ticketId }).ClickAsync();
+        var respond = page.Locator("form[data-action='respond']");
+        await respond.GetByLabel("办理情况 *").FillAsync("已督促承办人员实质办理，并书面答复信访人");
+        await respond.GetByRole(AriaRole.Button, new() { Name = "提交反馈" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#ticket-facts")).ToHaveAttributeAsync("data-status", "Responded");
+        await supervisor.GotoAsync(ui.Url($"/app/ticket.html?id={Uri.EscapeDataString(ticketId)}"));
+        await Assertions.Expect(supervisor.Locator("#ticket-facts")).ToHaveAttributeAsync("data-status", "Responded");
+        await supervisor.Locator("form[data-action='accept']").GetByRole(AriaRole.Button, new() { Name = "审核通过" }).ClickAsync();
+        await Assertions.Expect(supervisor.Locator("#ticket-facts")).ToHaveAttributeAsync("data-status", "Closed");
+        var closed = await app.As("c-supervisor").GetJsonAsync($"/api/tickets/{ticketId}");
+        Assert.Equal(("Closed", "ResponseAccepted", "已督促承办人员实质办理，并书面答复信访人"),
+            ((string)closed["status"]!, (string)closed["closeReason"]!, (string)closed["report"]!));
     }
 
     private static async Task FillIntakeAsync(IPage page, string matter)

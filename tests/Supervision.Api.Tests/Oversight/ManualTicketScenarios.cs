@@ -14,12 +14,9 @@ public sealed class ManualTicketScenarios
     public async Task A_supervisor_raises_a_ticket_by_hand_rejects_the_response_and_recommends_accountability()
     {
         await using var app = await CaseApp.StartAsync(Start, speed: 43_200);
-        var registrar = app.As("c-registrar");
         var officer = app.As("c-housing-officer");
         var supervisor = app.As("c-supervisor");
-        var (caseId, _) = await registrar.RegisterAsync(app.Now, matter: "housing:repair:block-9");
-        await registrar.Command(caseId, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
-        await officer.Command(caseId, "accept").OkAsync();
+        var caseId = await AcceptedByHousingAsync(app, "housing:repair:block-9");
 
         // Only a supervisor raises by hand, and only for the grounds that need judgement.
         var body = new { caseId, agencyId = "c-housing", ground = "Stalling", problem = "多次推诿，未实质办理" };
@@ -65,5 +62,53 @@ public sealed class ManualTicketScenarios
         await app.As("c-housing-head").PostJsonAsync($"/api/tickets/{id}/accountability-reply", new { replyFile = "replies/accountability-1.pdf" }).OkAsync();
         Assert.DoesNotContain(id, (await app.As("c-housing-head").GetJsonAsync("/api/inbox/agency"))["accountabilityReplies"].Ids());
         await app.AlertAsync("c-housing-head", $"/tickets/{id}", "ticket.accountability");
+    }
+
+    [Fact]
+    public async Task A_response_must_cite_the_report_as_stored_on_the_case_and_seals_it()
+    {
+        await using var app = await CaseApp.StartAsync(Start, speed: 3_600);
+        var officer = app.As("c-housing-officer");
+        var supervisor = app.As("c-supervisor");
+        var caseId = await AcceptedByHousingAsync(app, "housing:repair:block-11");
+        var id = (string)(await supervisor.PostJsonAsync("/api/tickets", new { caseId, agencyId = "c-housing", ground = "Stalling", problem = "未实质办理" }).OkAsync())["id"]!;
+
+        // The agency uploads its report to the case's files.
+        var bytes = "%PDF-1.7\n% 办理情况报告\n%%EOF\n"u8.ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        content.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileNameStar = "报告.pdf" };
+        var stored = await officer.PostAsync(new Uri($"/api/cases/{caseId}/files?kind=TicketReport", UriKind.Relative), content).OkAsync();
+        var fileId = (string)stored["id"]!;
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        Assert.Equal(sha, (string)stored["sha256"]!);
+
+        // A reference whose hash is not the stored file's, or to a file the case does not have, is refused and changes nothing.
+        var wrongHash = await officer.PostJsonAsync($"/api/tickets/{id}/respond", new { report = "已整改", files = new[] { $"{fileId}@sha256:{new string('0', 64)}" } });
+        Assert.Equal(HttpStatusCode.BadRequest, wrongHash.StatusCode);
+        Assert.Equal("application/problem+json", wrongHash.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(sha, (string)(await wrongHash.JsonAsync())["detail"]!, StringComparison.Ordinal);
+        var missing = await officer.PostJsonAsync($"/api/tickets/{id}/respond", new { report = "已整改", files = new[] { $"{new string('a', 32)}@sha256:{sha}" } });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("upload it first", (string)(await missing.JsonAsync())["detail"]!, StringComparison.Ordinal);
+        Assert.Equal("Open", (string)(await supervisor.GetJsonAsync($"/api/tickets/{id}"))["status"]!);
+
+        // The report as stored is accepted, recorded with its hash, and sealed: it can no longer be deleted.
+        var responded = await officer.PostJsonAsync($"/api/tickets/{id}/respond", new { report = "已整改", files = new[] { $"{fileId}@sha256:{sha}" } }).OkAsync();
+        Assert.Equal("Responded", (string)responded["status"]!);
+        Assert.Equal($"{fileId}@sha256:{sha}", (string)responded["files"]!.AsArray().Single()!);
+        var listed = (await officer.GetJsonAsync($"/api/cases/{caseId}/files")).AsArray().Single(f => (string)f!["id"]! == fileId)!;
+        Assert.True((bool)listed["sealed"]!);
+        Assert.Equal(HttpStatusCode.Conflict, (await officer.DeleteAsync(new Uri($"/api/cases/{caseId}/files/{fileId}", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>A case registered, forwarded to c-housing and accepted there: the unit a ticket supervises.</summary>
+    private static async Task<string> AcceptedByHousingAsync(CaseApp app, string matter)
+    {
+        var registrar = app.As("c-registrar");
+        var (caseId, _) = await registrar.RegisterAsync(app.Now, matter: matter);
+        await registrar.Command(caseId, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+        await app.As("c-housing-officer").Command(caseId, "accept").OkAsync();
+        return caseId;
     }
 }

@@ -31,7 +31,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
 
         await run.DriveAsync(cases, 6, n => hosts[n % 3].Client);
-        var until = await run.WaitForOverdueAsync(TimeSpan.FromSeconds(60));
+        var until = await run.WaitForOverdueAsync(TimeSpan.FromMinutes(4));
         await run.VerifyAsync(until);
 
         foreach (var h in hosts)

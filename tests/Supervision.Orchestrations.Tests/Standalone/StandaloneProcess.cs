@@ -91,8 +91,6 @@ public sealed class StandaloneProcess : IAsyncDisposable
             ["Supervision:DurableTask:LeaseInterval"] = "00:00:15",
             ["Supervision:DurableTask:LeaseRenewInterval"] = "00:00:05",
             ["Supervision:DurableTask:LeaseAcquireInterval"] = "00:00:05",
-            ["Supervision:DurableTask:ControlQueueVisibilityTimeout"] = "00:00:30",
-            ["Supervision:DurableTask:WorkItemQueueVisibilityTimeout"] = "00:00:30",
             ["Supervision:Clock:Speed"] = s.Speed.ToString(CultureInfo.InvariantCulture),
             ["Supervision:Clock:Start"] = s.LegalStart.ToString("O", CultureInfo.InvariantCulture),
             ["Supervision:Clock:RealOrigin"] = s.RealOrigin.ToString("O", CultureInfo.InvariantCulture),
@@ -182,6 +180,7 @@ public sealed class StandaloneProcess : IAsyncDisposable
     {
         Kill();
         process?.Dispose();
+        process = null; // the process-exit hook calls Kill again; a disposed Process throws on HasExited
         Client.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -34,6 +34,13 @@ export const eventName = Object.fromEntries(Object.entries({
   SupervisionMarked: ["supervision-marked", "挂牌/通报"], JointAssignmentApplied: ["joint-assignment-applied", "联合交办"], TicketRecorded: ["ticket-recorded", "督办立单"],
 }).flatMap(([clr, [json, text]]) => [[clr, text], [json, text]]));
 export const zh = (map, v) => (v == null ? "" : map[v] || v);
+// Supervision tickets (督办单): states, the ladder of forms, and the timeline's event types (CLR names).
+export const ticketStatusName = { New: "新建", Open: "待签收", Acknowledged: "已签收", Responded: "已反馈", Closed: "已结束" };
+export const formName = { Reminder: "催办", Written: "文书督办", Interview: "约谈督办", OnSite: "实地督办", ConferenceReferral: "提请联席会议" };
+export const ticketEventName = { TicketRaised: "下发督办单", TicketAcknowledged: "签收", TicketResponded: "反馈", TicketResponseAccepted: "审核通过",
+  TicketResponseRejected: "退回", TicketEscalated: "升级督办", TicketReminderSent: "反馈期限提醒", TicketDeadlineMissed: "逾期未反馈",
+  ConferenceDecided: "联席会议决定", AccountabilityRecommended: "问责建议", AccountabilityReplied: "问责书面答复",
+  AccountabilityReplyOverdue: "问责答复逾期", TicketClosed: "督办结束" };
 
 /** Times are stored in UTC; people read Beijing time. */
 export function beijing(iso) {
@@ -68,6 +75,46 @@ export async function api(path, options = {}) {
   return body;
 }
 export const post = (path, body, headers) => api(path, { method: "POST", body: JSON.stringify(body ?? {}), headers });
+
+/** A fresh Idempotency-Key: one per submitted step, so a retried request is recorded once. */
+export const newKey = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+const rejectionStatus = { InvalidTransition: 409, Forbidden: 403 };
+
+/**
+ * Sends a step with its own Idempotency-Key. The server answers with the outcome, or 202 with a status link when its
+ * engine is slow (docs/decisions.md E4); then the link is polled until the outcome is recorded. Resolves with the
+ * answer; a refusal (at once or recorded later) throws an ApiError carrying the server's reason.
+ */
+export async function command(path, body) {
+  const first = await post(path, body, { "Idempotency-Key": newKey() });
+  if (first?.status !== "Pending" || !first.statusUrl) return first;
+  for (let wait = 200, waited = 0; waited < 60_000; waited += wait, wait = Math.min(wait * 2, 2000)) {
+    await new Promise((done) => setTimeout(done, wait));
+    // A new instance (a ticket raised by hand) is not visible until its first decision is recorded: 404 means "not yet".
+    const s = await api(first.statusUrl).catch((e) => { if (e.status === 404) return first; throw e; });
+    if (s?.status === "Rejected") throw new ApiError(rejectionStatus[s.rejection?.kind] ?? 400, { detail: s.rejection?.reason });
+    if (s?.status !== "Pending") return { ...s, statusUrl: first.statusUrl };
+  }
+  throw new Error("已提交，服务器尚未确认结果，请稍后刷新查看。");
+}
+
+/** "12.3 KB" for a byte count. */
+export function fileSize(bytes) {
+  if (bytes == null) return "";
+  if (bytes < 1024) return `${bytes} 字节`;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Uploads one file to a case (POST /api/cases/{id}/files?kind=…): the raw body streamed, its name in an RFC 5987
+ * Content-Disposition. Resolves with the stored file ({id, name, size, sha256, …}); the server sniffs the type.
+ */
+export function uploadFile(caseId, file, kind) {
+  const name = encodeURIComponent(file.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return api(`/api/cases/${encodeURIComponent(caseId)}/files?kind=${encodeURIComponent(kind)}`, { method: "POST", body: file,
+    headers: { "Content-Type": file.type || "application/octet-stream", "Content-Disposition": `attachment; filename*=UTF-8''${name}` } });
+}
 
 /** GET a route that another team may not have shipped yet: null (and a message in `where`) when it answers 404/405. */
 export async function optional(path, where, what) {

@@ -1,7 +1,7 @@
 // Case page: every clock with its explanation, the steps the status allows for this person, timeline, refused steps,
 // alerts, tickets and files. Steps go to POST /api/cases/{id}/{action}; refusals show the server's problem detail.
 import { $, api, post, optional, el, every, shell, field, select, showError, showOk, zh, light, countdown, beijing,
-  statusName, categoryName, channelName, clockStatusName, outcomeName, ratingName, clockName, eventName } from "../shell.js";
+  statusName, categoryName, channelName, clockStatusName, outcomeName, ratingName, clockName, eventName, ticketStatusName } from "../shell.js";
 
 const id = new URLSearchParams(location.search).get("id");
 const date = (name, label, required = false) => field(label, el("input", { type: "date", name, required }));
@@ -141,7 +141,7 @@ async function loadSide() {
     const ids = c.tickets || [];
     const items = await Promise.all(ids.map((t) => api(`/api/tickets/${encodeURIComponent(t)}`).catch(() => ({ id: t }))));
     $("#tickets").replaceChildren(items.length ? el("ul", {}, items.map((x) => el("li", { "data-ticket": x.id },
-      el("a", { href: `ticket.html?id=${encodeURIComponent(x.id)}` }, x.id), ` ${x.status ?? ""} ${x.dueDate ? "反馈期限 " + x.dueDate : ""}`))) : el("p", {}, "暂无督办单"));
+      el("a", { href: `ticket.html?id=${encodeURIComponent(x.id)}` }, x.id), ` ${zh(ticketStatusName, x.status)} ${x.formName ?? ""} ${x.response?.dueDate ? "反馈期限 " + x.response.dueDate : ""}`))) : el("p", {}, "暂无督办单"));
   } catch (e) { showError($("#tickets"), e); }
   try {
     const f = await optional(`/api/cases/${encodeURIComponent(id)}/files`, $("#files"), "材料");

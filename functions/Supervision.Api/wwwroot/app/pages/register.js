@@ -1,7 +1,10 @@
-// Registrar (登记人员): register a petition (登记), see the repeat warning (409, Arts. 19/36), and route it (转送/交办).
-import { $, api, post, el, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName, categoryName, channelName, beijing } from "../shell.js";
+// Registrar (登记人员): register a petition (登记) with the material the petitioner handed in, see the repeat warning
+// (409, Arts. 19/36), and route it (转送/交办). Files go up one by one after the case exists (POST /api/cases/{id}/files):
+// a failed upload is reported by name and never undoes the registration.
+import { $, api, post, command, uploadFile, el, shell, field, select, showError, showOk, table, caseLink, light, zh, categoryName, channelName, fileSize } from "../shell.js";
 
 const routable = new Set(["CompetentAgency", "Government", "DisciplineInspection", "LegalOrgan"]);
+const fileKind = { Evidence: "证据材料", Letter: "信访件（来信或其扫描件）" };
 let org = { units: [] };
 
 async function main() {
@@ -26,6 +29,9 @@ async function main() {
     field("事项要点 *", el("input", { name: "matterKey", required: true }), "同一信访人同一事项使用相同要点，用于识别重复信访"),
     field("事项类别", select("category", { "": "（暂不分类）", ...categoryName })),
     field("被检举单位（检举控告类）", select("accusedUnitId", accusable)),
+    field("材料类别", select("fileKind", fileKind)),
+    field("信访人提交的材料", el("input", { type: "file", name: "files", multiple: true }),
+      "可选多个文件，登记后逐个上传到本事项：PDF、OFD、Word、Excel、图片或文本，单个不超过 50 MB"),
     el("div", { class: "row" }, el("button", { type: "submit" }, "登记")),
     el("div", { id: "intake-result", "aria-live": "polite" }));
   $("main").append(el("section", { class: "card", "aria-labelledby": "h-intake" }, el("h2", { id: "h-intake" }, "登记信访事项"), form),
@@ -45,12 +51,17 @@ async function register(ev) {
     summary: v("summary"), matterKey: v("matterKey"), category: v("category"), accusedUnitId: v("accusedUnitId"),
   };
   const out = $("#intake-result");
+  const files = [...(ev.target.elements.files?.files || [])];
+  const kind = v("fileKind") || "Evidence";
   try {
-    const r = await post("/api/cases", body, { "Idempotency-Key": crypto.randomUUID?.() ?? String(Date.now()) });
+    // 201 with the case; 202 (engine slow) is polled, and then the case id is in the status link.
+    const r = await command("/api/cases", body);
+    const id = r.case?.id ?? decodeURIComponent(r.statusUrl.split("/")[3]);
     out.replaceChildren(el("div", { class: "ok", role: "status", id: "registered" },
-      el("p", {}, "已登记：", caseLink(r.case.id)),
-      el("p", {}, "查询码（仅显示一次，请交给信访人）：", el("strong", { id: "query-code" }, r.queryCode ?? "（重复提交，未重新生成）"))));
+      el("p", {}, "已登记：", caseLink(id)),
+      el("p", {}, "查询码（仅显示一次，请交给信访人）：", el("strong", { id: "query-code" }, r.queryCode ?? "（未生成或已显示过，如需要请重新发放）"))));
     ev.target.reset();
+    if (files.length) await uploads(out, id, files, kind);
     await loadRouting();
   } catch (e) {
     if (e.status === 409) {
@@ -61,6 +72,44 @@ async function register(ev) {
       showError(out, e);
     }
   }
+}
+
+/** Uploads each file to the registered case, listing each with its size and SHA-256, or why it failed (with a retry). */
+async function uploads(out, id, files, kind) {
+  const list = el("ul", { id: "upload-list" });
+  const summary = el("div", { id: "upload-summary" });
+  out.append(el("section", { id: "uploads", "aria-labelledby": "h-uploads" }, el("h3", { id: "h-uploads" }, "材料上传"), list, summary));
+  const summarise = () => {
+    const failed = [...list.querySelectorAll("li[data-state='failed']")].map((li) => li.dataset.file);
+    const done = list.querySelectorAll("li[data-state='uploaded']").length;
+    summary.replaceChildren(failed.length
+      ? el("p", { class: "error", role: "alert" }, `事项 ${id} 已登记，不受影响；已上传 ${done} 个材料，以下材料上传失败：${failed.join("、")}。请核对文件类型和大小后重试。`)
+      : el("p", { class: "ok", role: "status" }, `已上传 ${done} 个材料到事项 ${id}。`));
+  };
+  const one = async (file, li) => {
+    li.dataset.state = "uploading";
+    li.className = "";
+    li.replaceChildren(`${file.name}：正在上传……`);
+    try {
+      const f = await uploadFile(id, file, kind);
+      li.dataset.state = "uploaded";
+      li.dataset.sha256 = f.sha256;
+      li.replaceChildren(el("a", { href: `/api/cases/${encodeURIComponent(id)}/files/${encodeURIComponent(f.id)}` }, f.name),
+        `（${f.size} 字节${f.size >= 1024 ? `，约 ${fileSize(f.size)}` : ""}）SHA-256 `, el("code", { class: "sha" }, f.sha256));
+    } catch (e) {
+      li.dataset.state = "failed";
+      li.className = "error";
+      const retry = el("button", { type: "button", class: "secondary", "aria-label": `重新上传 ${file.name}` }, "重新上传");
+      retry.addEventListener("click", async () => { await one(file, li); summarise(); });
+      li.replaceChildren(`${file.name}：上传失败 — ${e.message} `, retry);
+    }
+  };
+  for (const file of files) {
+    const li = el("li", { "data-file": file.name });
+    list.append(li);
+    await one(file, li);
+  }
+  summarise();
 }
 
 async function loadRouting() {

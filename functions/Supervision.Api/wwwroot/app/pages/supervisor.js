@@ -1,17 +1,23 @@
 // Supervisor (督查): tickets (督办单) by state and due date, and issuing one by hand (POST /api/tickets).
-import { $, api, post, el, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName } from "../shell.js";
+// Each ticket opens on the ticket page, where a response is accepted (审核通过) or rejected (退回).
+import { $, api, command, el, every, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName, ticketStatusName, formName } from "../shell.js";
 
-const ticketStatus = { New: "新建", Open: "待签收", Acknowledged: "已签收", Responded: "已反馈", Closed: "已结束" };
-const formName = { Reminder: "催办", Written: "文书督办", Interview: "约谈督办", OnSite: "实地督办", ConferenceReferral: "提请联席会议" };
+// Grounds a supervisor raises by hand (Art. 40); overdue and late-report tickets come from the case clocks.
+const manualGround = { Stalling: "推诿、敷衍、拖延", Shifting: "推卸责任", FakedResults: "弄虚作假", RefusedOpinion: "拒不执行处理意见",
+  DissatisfiedFollowUpFault: "不满意回访发现问题" };
+// A ticket starts at most at on-site supervision; the conference office is reached by escalation.
+const startForm = Object.fromEntries(Object.entries(formName).filter(([f]) => f !== "ConferenceReferral"));
 
 async function main() {
   const me = await shell("督办");
   const bureau = (me.roles || []).find((r) => r.role === "supervisor")?.unit;
   const form = el("form", { id: "issue", class: "stack" },
-    field("事项编号 *", el("input", { name: "caseId", required: true, autocomplete: "off" })),
-    field("督办形式", select("form", formName)),
-    field("督办事由 *", el("textarea", { name: "problem", rows: 2, required: true })),
+    field("事项编号 *", el("input", { name: "caseId", required: true, autocomplete: "off" }), "督办单下发给事项当前的责任单位"),
+    field("督办事由", select("ground", manualGround)),
+    field("督办形式", select("form", startForm)),
+    field("存在问题 *", el("textarea", { name: "problem", rows: 2, required: true })),
     el("div", { class: "row" }, el("button", { type: "submit" }, "下发督办单")), el("div", { id: "issue-result", "aria-live": "polite" }));
+  form.elements.form.value = "Written";
   $("main").append(
     el("section", { class: "card", "aria-labelledby": "h-t" }, el("h2", { id: "h-t" }, "督办单"), el("div", { id: "tickets", class: "table-wrap" })),
     el("section", { class: "card", "aria-labelledby": "h-red" }, el("h2", { id: "h-red" }, "超期与临期事项"), el("div", { id: "late", class: "table-wrap" })),
@@ -19,16 +25,24 @@ async function main() {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = new FormData(form);
+    const caseId = String(f.get("caseId")).trim();
     try {
-      const r = await post("/api/tickets", { caseId: f.get("caseId"), form: f.get("form"), problem: f.get("problem"), ground: "Manual", bureauId: bureau });
-      showOk($("#issue-result"), `已下发督办单 ${r?.id || r?.ticketId || ""}。`);
+      // The supervised agency is the unit now responsible for the case; the server checks the rest.
+      const c = await api(`/api/cases/${encodeURIComponent(caseId)}`);
+      const agency = c.responsibleUnit || c.handlingUnit;
+      const r = await command("/api/tickets", { caseId, agencyId: agency?.id, ground: f.get("ground"), form: f.get("form"), problem: f.get("problem"), bureauId: bureau });
+      const id = r?.id || decodeURIComponent(r?.statusUrl?.split("/")[3] || "");
+      $("#issue-result").replaceChildren(el("p", { class: "ok", role: "status", id: "issued" }, `已向${agency?.name || ""}下发督办单 `,
+        el("a", { href: `ticket.html?id=${encodeURIComponent(id)}` }, id), "。"));
+      form.reset();
+      form.elements.form.value = "Written";
       await loadTickets();
     } catch (e) {
-      if (e.status === 404 || e.status === 405) showError($("#issue-result"), new Error("下发督办单功能尚未开放（服务器未提供 POST /api/tickets）。"));
-      else showError($("#issue-result"), e);
+      showError($("#issue-result"), e);
     }
   });
   await Promise.all([loadTickets(), loadLate()]);
+  every(5000, loadTickets);
 }
 
 async function loadTickets() {
@@ -37,7 +51,7 @@ async function loadTickets() {
     const data = await api("/api/inbox/supervisor");
     const items = (data.groups || []).flatMap((g) => g.items || []);
     $("#tickets").replaceChildren(table("按状态和反馈期限排列", [["编号", (t) => el("a", { href: `ticket.html?id=${encodeURIComponent(t.id || t.ticketId)}` }, t.id || t.ticketId)],
-      ["事项", (t) => caseLink(t.caseId)], ["形式", (t) => zh(formName, t.form)], ["状态", (t) => zh(ticketStatus, t.status)], ["反馈期限", (t) => t.dueDate || ""],
+      ["事项", (t) => caseLink(t.caseId)], ["形式", (t) => zh(formName, t.form)], ["状态", (t) => zh(ticketStatusName, t.status)], ["反馈期限", (t) => t.dueDate || ""],
       ["升级次数", (t) => t.escalations ?? 0]], items, (t) => ({ "data-ticket": t.id || t.ticketId })));
   } catch (e) { showError($("#tickets"), e); }
 }
