@@ -6,7 +6,9 @@ namespace Supervision.Orchestrations;
 /// <summary>
 /// Read-model tables (ARCHITECTURE.md §4.4), one per model (<see cref="StorageOptions.ReadModelTable"/>). Every row
 /// carries <see cref="VersionProperty"/>; an upsert applies only if its version is newer, through an ETag-conditional
-/// replace, so redelivered or out-of-order effects never regress a row.
+/// replace, so redelivered or out-of-order effects never regress a row. A delete leaves a tombstone with its version in
+/// the model's <c>…gone</c> table (readers never see it): an activity redelivered after a crash can re-run an older
+/// upsert after the row moved to another partition, and without the tombstone it would bring the old row back.
 /// </summary>
 public sealed class ReadModelWriter(OrchestrationStorage storage)
 {
@@ -48,12 +50,18 @@ public sealed class ReadModelWriter(OrchestrationStorage storage)
                 }
                 else
                 {
+                    var gone = await (await TombstonesAsync(model)).GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: ct);
+                    if (gone.HasValue && gone.Value is { } tombstone && (tombstone.GetInt64(VersionProperty) ?? long.MinValue) >= version)
+                    {
+                        return false; // deleted by a newer decision: this is a late duplicate
+                    }
+
                     await table.AddEntityAsync(entity, ct);
                 }
 
                 return true;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
             {
                 // Another dispatcher wrote the row between our read and write: read again and compare versions.
             }
@@ -65,6 +73,8 @@ public sealed class ReadModelWriter(OrchestrationStorage storage)
     /// <returns>True when the row was deleted; false when it was absent or newer.</returns>
     public async Task<bool> DeleteAsync(string model, string partitionKey, string rowKey, long version, CancellationToken ct)
     {
+        // The tombstone first, even when the row is not there yet: an older upsert that arrives late must find why.
+        await (await TombstonesAsync(model)).UpsertEntityAsync(new TableEntity(partitionKey, rowKey) { [VersionProperty] = version }, TableUpdateMode.Replace, ct);
         var table = await storage.ReadModelAsync(model);
         for (var attempt = 0; attempt < 20; attempt++)
         {
@@ -87,4 +97,6 @@ public sealed class ReadModelWriter(OrchestrationStorage storage)
 
         throw new InvalidOperationException("Read-model row kept changing under a versioned delete.");
     }
+
+    private Task<TableClient> TombstonesAsync(string model) => storage.ReadModelAsync(model + "gone");
 }
