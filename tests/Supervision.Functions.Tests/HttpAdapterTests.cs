@@ -62,10 +62,26 @@ public sealed class HttpAdapterTests : IDisposable
     {
         var http = Request("GET", "/api/cases");
 
-        await new ApiFunctions(owned.Pipeline).Cases(http.Request, null!);
+        await new ApiFunctions(owned.Pipeline).Api(http.Request, null!);
 
         Assert.Equal((int)HttpStatusCode.Unauthorized, http.Response.StatusCode);
         Assert.StartsWith("application/problem+json", http.Response.ContentType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_catch_all_function_reaches_the_endpoint_the_pipeline_routes_to()
+    {
+        // Under one trigger the pipeline's routing picks the endpoint: the calendar's own refusal of its query proves
+        // it was the calendar endpoint that answered; a path no endpoint has is the pipeline's 404.
+        var calendar = Request("GET", "/api/calendar/deadline");
+        calendar.Request.QueryString = new QueryString("?from=2026-03-02&days=abc");
+        await new ApiFunctions(owned.Pipeline).Api(calendar.Request, null!);
+        var unknown = Request("GET", "/api/no-such-thing");
+        await new ApiFunctions(owned.Pipeline).Api(unknown.Request, null!);
+
+        Assert.Equal(400, calendar.Response.StatusCode);
+        Assert.Contains("Invalid deadline request", Body(calendar), StringComparison.Ordinal);
+        Assert.Equal(404, unknown.Response.StatusCode);
     }
 
     [Fact]
