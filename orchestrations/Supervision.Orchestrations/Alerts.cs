@@ -9,8 +9,8 @@ public sealed record AlertDelivery(string AlertId, string SourceType, string Sou
 
 /// <summary>
 /// Where <see cref="RaiseAlert"/> effects go. Delivery is at least once with the same <see cref="AlertDelivery.AlertId"/>;
-/// an implementation must treat a repeated id as delivered. Throw to have the outbox retry later (the safety-net
-/// wake-up, then the dead-letter list).
+/// an implementation must treat a repeated id as delivered. Throw to have the delivery activity retried with back-off;
+/// after its retries the alert is parked in the failed-effects list for operators to re-send.
 /// </summary>
 public interface IAlertSink
 {

@@ -5,7 +5,7 @@ using Supervision.Domain.Orchestration;
 
 namespace Supervision.Orchestrations;
 
-/// <summary>One typed read-model value as stored in an outbox row.</summary>
+/// <summary>One typed read-model value as carried by an upsert effect.</summary>
 public sealed record TypedValue(string T, string? V);
 
 public sealed record SendData(string TargetType, string TargetInstanceId, JsonElement Command);
@@ -15,7 +15,7 @@ public sealed record UpsertData(string Model, string PartitionKey, string RowKey
 public sealed record DeleteData(string Model, string PartitionKey, string RowKey, long Version);
 
 /// <summary>
-/// Encodes effects into outbox rows (format version 1: <c>Kind</c> = send | alert | upsert | delete, <c>Data</c> = JSON)
+/// Encodes effects as (<c>Kind</c> = send | alert | upsert | delete, <c>Data</c> = JSON) for the decision record
 /// at decision time, and decodes them at dispatch time. Commands sent to other instances are serialized with the
 /// target decider's own JSON options, so the receiving side reads exactly what it would read from the API edge.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class EffectCodec(OrchestrationRegistry registry)
 
     public static Alert DecodeAlert(string data) => Decode<Alert>(data);
 
-    internal static T Decode<T>(string data) => JsonSerializer.Deserialize<T>(data, Json) ?? throw new JsonException("empty outbox data");
+    internal static T Decode<T>(string data) => JsonSerializer.Deserialize<T>(data, Json) ?? throw new JsonException("empty effect data");
 
     internal static TypedValue ToTyped(object? value) => value switch
     {

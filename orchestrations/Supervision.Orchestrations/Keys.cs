@@ -9,8 +9,6 @@ public static class Keys
 {
     public const string SnapshotRow = "s";
     public const string EventPrefix = "e|";
-    public const string OutboxPrefix = "o|";
-    public const string MarkerPrefix = "m|";
 
     /// <summary>
     /// Makes any id safe inside PartitionKey/RowKey and inside an OData string literal: the characters Table storage
@@ -45,11 +43,6 @@ public static class Keys
 
     public static string EventRow(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
-    public static string OutboxRow(long sequence, int index) =>
-        OutboxPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture) + "|" + index.ToString("D3", CultureInfo.InvariantCulture);
-
-    public static string MarkerRow(string messageId) => MarkerPrefix + Escape(messageId);
-
     /// <summary>The exclusive upper bound of a prefix range (<c>|</c> + 1 = <c>}</c>).</summary>
     public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
@@ -58,18 +51,6 @@ public static class Keys
     /// <summary>OData filter for one partition's rows whose RowKey starts with <paramref name="prefix"/>.</summary>
     public static string PrefixFilter(string partitionKey, string prefix) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {prefix} and RowKey lt {PrefixEnd(prefix)}");
-
-    /// <summary>Stable (process-independent) hash for shard selection: FNV-1a over UTF-16 code units.</summary>
-    public static uint StableHash(string value)
-    {
-        var hash = 2166136261u;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
-    }
 }
 
 /// <summary>

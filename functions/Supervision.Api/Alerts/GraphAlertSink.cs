@@ -80,7 +80,7 @@ public sealed record FailedDelivery(string AlertId, string PersonId, string Chan
 
 /// <summary>
 /// Graph answered with throttling or a transient error (401, 408, 429, 5xx). Thrown out of
-/// <see cref="GraphAlertSink.DeliverAsync"/> so the outbox keeps the alert and retries it later;
+/// <see cref="GraphAlertSink.DeliverAsync"/> so the alert orchestration waits for Retry-After on a durable timer and delivers again;
 /// <see cref="AlertDeliveryThrottledException.RetryAfter"/> is what Graph asked for.
 /// </summary>
 public sealed class GraphAlertRetryException : AlertDeliveryThrottledException
@@ -112,7 +112,7 @@ public sealed class GraphAlertRetryException : AlertDeliveryThrottledException
 /// Delivers alerts to the local mailbox (so the UI keeps listing them) and then through Microsoft Graph: e-mail from
 /// a sender mailbox and a Teams activity-feed notification, to every person holding an audience's role at its unit.
 /// A delivered (alert id, person, channel) is marked in a table, so a retried delivery never sends it again.
-/// Throttling and transient failures throw <see cref="GraphAlertRetryException"/> (the outbox retries); a permanent
+/// Throttling and transient failures throw <see cref="GraphAlertRetryException"/> (the orchestration waits and retries); a permanent
 /// 4xx for one recipient is logged by id, marked as failed, and does not block the others.
 /// </summary>
 public sealed class GraphAlertSink(
@@ -257,7 +257,7 @@ public sealed class GraphAlertSink(
         catch (ApiException e)
         {
             var retryAfter = RetryAfter(e, clock.GetUtcNow());
-            logger.LogWarning("Alert {AlertId}: {Channel} to person {PersonId} got {Status}; the outbox retries (Retry-After {RetryAfter}).", alertId, channel, personId, e.ResponseStatusCode, retryAfter);
+            logger.LogWarning("Alert {AlertId}: {Channel} to person {PersonId} got {Status}; delivery is retried (Retry-After {RetryAfter}).", alertId, channel, personId, e.ResponseStatusCode, retryAfter);
             throw new GraphAlertRetryException(
                 $"Graph answered {e.ResponseStatusCode} for alert {alertId} ({channel}); retry after {retryAfter?.ToString() ?? "back-off"}.",
                 e.ResponseStatusCode, retryAfter, e);

@@ -6,8 +6,8 @@ namespace Supervision.Domain.Orchestration;
 /// The contract every orchestration type implements (ARCHITECTURE.md §4.1): a pure state machine.
 /// No I/O, no clock reads, no randomness — <c>now</c> and ids arrive in <see cref="DecisionContext"/>.
 /// The runtime persists the events <see cref="Decide"/> returns, folds them with <see cref="Evolve"/>,
-/// keeps exactly the wake-ups <see cref="Timers"/> lists, and dispatches the <see cref="Effects"/> of each event
-/// through its outbox.
+/// keeps exactly the wake-ups <see cref="Timers"/> lists as durable timers, and runs the <see cref="Effects"/> of each
+/// event as activities.
 /// </summary>
 /// <typeparam name="TState">Immutable state; serialized as the instance snapshot.</typeparam>
 /// <typeparam name="TCommand">Closed set of commands (polymorphic JSON); also what other instances send.</typeparam>

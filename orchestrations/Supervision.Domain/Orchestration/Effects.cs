@@ -3,8 +3,8 @@ using NodaTime;
 namespace Supervision.Domain.Orchestration;
 
 /// <summary>
-/// A side effect implied by an event. The runtime stores effects as outbox rows in the same transaction as the
-/// event and dispatches them afterwards, at least once. Each effect gets a deterministic id
+/// A side effect implied by an event. The orchestration runs each effect as a Durable Task activity after the decision
+/// is recorded, at least once (an activity can run again after a crash). Each effect gets a deterministic id
 /// (<c>{type}/{instance}/{sequence}/{index}</c>) so receivers can deduplicate.
 /// </summary>
 public abstract record Effect;
