@@ -22,6 +22,9 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
 
     public IReadOnlyCollection<string> CaseIds => numbers.Keys;
 
+    /// <summary>Every 5xx and failed connection the load met (the load retries them with the same Idempotency-Key).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ServerError> ServerErrors { get; } = new();
+
     public DateTimeOffset LegalNow() => setup.Mapping.ToLegal(TimeProvider.System.GetUtcNow());
 
     public static int Setting(string name, int fallback) =>
@@ -40,7 +43,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
             await gate.WaitAsync();
             try
             {
-                ids[n] = await CaseApi.LifecycleAsync(() => pick(n), setup.Prefix, n, LegalNow, TimeSpan.FromSeconds(150));
+                ids[n] = await CaseApi.LifecycleAsync(() => pick(n), setup.Prefix, n, LegalNow, TimeSpan.FromSeconds(150), ServerErrors);
                 if (n % 20 == 0)
                 {
                     Log($"case {n} accepted ({ids[n]})");
@@ -122,8 +125,11 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
     private static async Task<CaseState> StateAsync(DecisionStore store, string id) =>
         System.Text.Json.JsonSerializer.Deserialize<CaseState>((await store.GetAsync(CaseDecider.Type, id))!.StateJson, CaseJson.Options)!;
 
-    /// <summary>Every case against the oracle, the mailbox and read model exactly, and the effect log's dispatch attempts reported.</summary>
-    public async Task VerifyAsync(IReadOnlyDictionary<string, Instant> until)
+    /// <summary>
+    /// Every case against the oracle, the mailbox and read model exactly; returns the effects and their dispatch attempts
+    /// (more attempts than effects: some work was redone after a kill, and de-duplicated).
+    /// </summary>
+    public async Task<(int Effects, int Attempts)> VerifyAsync(IReadOnlyDictionary<string, Instant> until)
     {
         var storage = setup.Storage();
         var store = new DecisionStore(storage, TimeProvider.System);
@@ -184,5 +190,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         Log($"cases {numbers.Count}; audit events {events} (timer events {timers}); mailbox rows {mailbox.Count}; read-model rows {rows.Count}");
         Log($"effects {attempts.Count}; dispatch attempts {total}; repeated dispatches before de-duplication {total - attempts.Count} " +
             $"({attempts.Count(a => a.Value > 1)} effects dispatched more than once, at most {attempts.Values.DefaultIfEmpty(0).Max()} times)");
+        Log($"5xx answers and failed connections met by the load: {ServerErrors.Count}");
+        return (attempts.Count, total);
     }
 }

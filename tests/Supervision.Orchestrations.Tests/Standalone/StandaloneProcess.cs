@@ -186,10 +186,18 @@ public sealed class StandaloneProcess : IAsyncDisposable
     }
 }
 
-/// <summary>The API calls the load uses, with retries across kills (same Idempotency-Key, so a retry is the same command).</summary>
+/// <summary>A 5xx answer or a failed connection, with the moment it happened: a test decides which it can excuse.</summary>
+public sealed record ServerError(DateTimeOffset At, string Path, string What);
+
+/// <summary>
+/// The API calls the load uses, with retries across kills (same Idempotency-Key, so a retry is the same command). Every
+/// 5xx and transport failure is recorded in <c>errors</c> (when given), never retried silently: the crash test allows them only
+/// around a restart.
+/// </summary>
 public static class CaseApi
 {
-    public static async Task<JsonNode> CallAsync(Func<HttpClient> client, string path, string user, string key, object body, TimeSpan limit)
+    public static async Task<JsonNode> CallAsync(
+        Func<HttpClient> client, string path, string user, string key, object body, TimeSpan limit, System.Collections.Concurrent.ConcurrentQueue<ServerError>? errors = null)
     {
         var started = Stopwatch.StartNew();
         string last = "";
@@ -209,10 +217,15 @@ public static class CaseApi
 
                 last = $"{(int)response.StatusCode}: {text}";
                 Assert.True((int)response.StatusCode is 202 or >= 500, $"{path} as {user}: {last}");
+                if ((int)response.StatusCode >= 500)
+                {
+                    errors?.Enqueue(new ServerError(TimeProvider.System.GetUtcNow(), path, last));
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 last = e.GetType().Name + ": " + e.Message;
+                errors?.Enqueue(new ServerError(TimeProvider.System.GetUtcNow(), path, last));
             }
 
             await Task.Delay(200);
@@ -233,12 +246,13 @@ public static class CaseApi
     };
 
     /// <summary>register → route (to c-housing) → accept, each retried until it is answered; returns the case id.</summary>
-    public static async Task<string> LifecycleAsync(Func<HttpClient> client, string run, int n, Func<DateTimeOffset> legalNow, TimeSpan limit)
+    public static async Task<string> LifecycleAsync(
+        Func<HttpClient> client, string run, int n, Func<DateTimeOffset> legalNow, TimeSpan limit, System.Collections.Concurrent.ConcurrentQueue<ServerError>? errors = null)
     {
-        var registered = await CallAsync(client, "/api/cases", "c-registrar", $"{run}-reg-{n}", Registration(legalNow(), n), limit);
+        var registered = await CallAsync(client, "/api/cases", "c-registrar", $"{run}-reg-{n}", Registration(legalNow(), n), limit, errors);
         var id = (string)registered["case"]!["id"]!;
-        await CallAsync(client, $"/api/cases/{id}/route", "c-registrar", $"{run}-route-{n}", new { kind = "Forward", agencyId = "c-housing" }, limit);
-        await CallAsync(client, $"/api/cases/{id}/accept", "c-housing-officer", $"{run}-accept-{n}", new { }, limit);
+        await CallAsync(client, $"/api/cases/{id}/route", "c-registrar", $"{run}-route-{n}", new { kind = "Forward", agencyId = "c-housing" }, limit, errors);
+        await CallAsync(client, $"/api/cases/{id}/accept", "c-housing-officer", $"{run}-accept-{n}", new { }, limit, errors);
         return id;
     }
 }
