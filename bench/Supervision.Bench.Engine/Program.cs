@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Converters;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.Logging.Abstractions;
+using Supervision.Orchestrations;
 
 // Engine benchmark. Usage (from the repo root, standalone host built in Release):
 //   dotnet run -c Release --project bench/Supervision.Bench.Engine -- [quick|full|burst] [--no-timers]
@@ -24,7 +25,7 @@ var (timers, spread, cases, idle) = profile switch
 };
 var root = Bench.RepoRoot();
 await using var azurite = await Azurite.StartAsync(root);
-var report = new List<string> { $"# Engine bench ({profile}) {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {Bench.LoadAverage()}" };
+var report = new List<string> { $"# Engine bench ({profile}) {Clocks.Wall.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {Bench.LoadAverage()}" };
 void Say(string line)
 {
     Console.WriteLine(line);
@@ -49,7 +50,7 @@ var dll = Path.Combine(root, "standalone", "Supervision.Standalone", "bin", "Rel
 if (cases > 0)
 {
     using var production = new Host(dll, azurite.ConnectionString, $"bp{Environment.ProcessId}", "bench-prod", production: true);
-    production.Start(DateTimeOffset.UtcNow);
+    production.Start(Clocks.Wall.GetUtcNow());
     await production.WaitReadyAsync();
     await Task.Delay(TimeSpan.FromSeconds(20)); // partitions leased, polling backed off
     var rate = await Bench.IdleRateAsync(azurite, idle);
@@ -60,7 +61,7 @@ foreach (var processes in cases > 0 ? new[] { 1, 3 } : [])
 {
     var hub = $"b{processes}{Environment.ProcessId}";
     var hosts = Enumerable.Range(0, processes).Select(i => new Host(dll, azurite.ConnectionString, hub, $"bench-{i}")).ToList();
-    var origin = DateTimeOffset.UtcNow.AddSeconds(5);
+    var origin = Clocks.Wall.GetUtcNow().AddSeconds(5);
     foreach (var h in hosts)
     {
         h.Start(origin);
@@ -88,7 +89,7 @@ foreach (var processes in cases > 0 ? new[] { 1, 3 } : [])
         $"command latency p50 {Bench.Pct(latencies, 0.5) * 1000:0} ms p99 {Bench.Pct(latencies, 0.99) * 1000:0} ms (n = {latencies.Count})");
 
     // Wait until the last review window has lapsed, count, then check (the checks' own reads are not counted).
-    var wait = closesAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+    var wait = closesAt - Clocks.Wall.GetUtcNow() + TimeSpan.FromSeconds(10);
     if (wait > TimeSpan.Zero)
     {
         await Task.Delay(wait);
@@ -107,7 +108,7 @@ foreach (var processes in cases > 0 ? new[] { 1, 3 } : [])
     }
 }
 
-var output = Path.Combine(root, "bench", "results", $"engine-{profile}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmm}.txt");
+var output = Path.Combine(root, "bench", "results", $"engine-{profile}-{Clocks.Wall.GetUtcNow():yyyyMMdd-HHmm}.txt");
 await File.WriteAllLinesAsync(output, report);
 Console.WriteLine("written " + output);
 
@@ -249,7 +250,7 @@ internal static class TimerWorkload
         var client = new TaskHubClient(service, null, NullLoggerFactory.Instance);
 
         // Create every instance first; the timers fall due evenly over the spread, starting after creation.
-        var start = DateTime.UtcNow.AddSeconds(10 + (count / 10.0));
+        var start = Clocks.Wall.GetUtcNow().UtcDateTime.AddSeconds(10 + (count / 10.0));
         var due = Enumerable.Range(0, count).Select(i => start + (spread * i / count)).ToArray();
         var created = new DateTime[count];
         var before = azurite.Requests;
@@ -262,7 +263,7 @@ internal static class TimerWorkload
                 try
                 {
                     await client.CreateOrchestrationInstanceAsync("TimerProbe", "", $"t{i:D5}", due[i].ToString("O", CultureInfo.InvariantCulture));
-                    created[i] = DateTime.UtcNow;
+                    created[i] = Clocks.Wall.GetUtcNow().UtcDateTime;
                 }
                 finally
                 {
@@ -272,14 +273,14 @@ internal static class TimerWorkload
         }
 
         var scheduledPerSecond = count / scheduling.Elapsed.TotalSeconds;
-        var late = DateTime.UtcNow > start ? $" (creation overran the first due instant by {(DateTime.UtcNow - start).TotalSeconds:0.0} s)" : "";
+        var late = Clocks.Wall.GetUtcNow().UtcDateTime > start ? $" (creation overran the first due instant by {(Clocks.Wall.GetUtcNow().UtcDateTime - start).TotalSeconds:0.0} s)" : "";
         Console.WriteLine($"[{label}] {count} instances created{late}");
         var deadline = due[^1] + TimeSpan.FromSeconds(120);
         var completed = new Dictionary<int, DateTime>();
-        while (completed.Count < count && DateTime.UtcNow < deadline)
+        while (completed.Count < count && Clocks.Wall.GetUtcNow().UtcDateTime < deadline)
         {
             await Task.Delay(2000);
-            foreach (var i in Enumerable.Range(0, count).Where(i => !completed.ContainsKey(i) && due[i] < DateTime.UtcNow))
+            foreach (var i in Enumerable.Range(0, count).Where(i => !completed.ContainsKey(i) && due[i] < Clocks.Wall.GetUtcNow().UtcDateTime))
             {
                 var s = await client.GetOrchestrationStateAsync($"t{i:D5}");
                 if (s?.OrchestrationStatus == OrchestrationStatus.Completed)
@@ -402,7 +403,7 @@ internal static class Load
             try
             {
                 var c = hosts[n % hosts.Count].Client;
-                var legal = LegalStart + ((DateTimeOffset.UtcNow - origin) * 86_400);
+                var legal = LegalStart + ((Clocks.Wall.GetUtcNow() - origin) * 86_400);
                 var reg = await CallAsync(c, "/api/cases", "c-registrar", $"{run}-r{n}", new
                 {
                     channel = "Letter",

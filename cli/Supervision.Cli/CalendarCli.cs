@@ -58,10 +58,12 @@ public static class CalendarCli
 
         var root = new RootCommand("Supervision operator CLI: legal deadlines and the holiday calendar.") { storage, container, deadline, calendar };
 
+#pragma warning disable RS0030 // the CLI is its own composition root and does not reference the service's Clocks; no cache is kept (refresh 0)
         CalendarStore Store(ParseResult r) => new(
             CalendarBlobs.CreateContainer(r.GetValue(storage) ?? defaultStorage, null, null, r.GetValue(container)!),
             TimeProvider.System,
             TimeSpan.Zero);
+#pragma warning restore RS0030
 
         deadline.SetAction((r, ct) => Guarded(error, async () =>
         {

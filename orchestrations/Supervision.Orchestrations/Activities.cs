@@ -11,7 +11,7 @@ namespace Supervision.Orchestrations;
 /// </summary>
 public sealed class Activities(
     DecisionStore decisions, ReadModelWriter readModels, IAlertSink alerts, IAlertRouter router, IDurableEngine engine, OrchestrationStorage storage,
-    StorageMetrics metrics, TimeProvider clock)
+    StorageMetrics metrics, Clocks clocks)
 {
     /// <summary>
     /// Records a decision and returns it unchanged (the orchestrator continues from the returned value). The read-model
@@ -59,7 +59,7 @@ public sealed class Activities(
 
         // Worded at delivery, not when decided: an alert delivered after its deadline (an outage, a retry) must not say
         // "将于…届满" about a date already past (docs/decisions.md H7). Every sink gets the same words.
-        var words = AlertText.Render(decided, NodaTime.Instant.FromDateTimeOffset(clock.GetUtcNow()));
+        var words = AlertText.Render(decided, NodaTime.Instant.FromDateTimeOffset(clocks.Legal.GetUtcNow()));
         var alert = decided with { Subject = words.Subject, Body = words.Body };
         try
         {
@@ -70,7 +70,7 @@ public sealed class Activities(
         {
             // Retry-After counts from the answer, on the receiver's (real) clock, whatever the legal clock's speed.
             var seconds = Math.Max(1, after.TotalSeconds);
-            return new AlertOutcome(seconds, TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(seconds));
+            return new AlertOutcome(seconds, clocks.Real.GetUtcNow().UtcDateTime.AddSeconds(seconds));
         }
     }
 
@@ -78,7 +78,7 @@ public sealed class Activities(
     public async Task<bool> DeliverMessageAsync(MessageDispatch dispatch, CancellationToken ct = default)
     {
         await LogAttemptAsync(dispatch.Envelope.CommandId, EffectKinds.Send, ct);
-        var mapping = clock is MappedTimeProvider m ? m.Mapping : ClockMapping.RealTime;
+        var mapping = clocks.Mapping;
         if (await engine.GetStatusAsync(dispatch.TargetInstanceId, ct) is null
             && await engine.StartAsync(dispatch.TargetInstanceId, new OrchestrationInput(dispatch.TargetType, mapping, First: dispatch.Envelope), ct))
         {
@@ -102,7 +102,7 @@ public sealed class Activities(
                 ["Kind"] = failure.Effect.Kind,
                 ["Data"] = failure.Effect.Data,
                 ["Error"] = failure.Error.Length > 4000 ? failure.Error[..4000] : failure.Error,
-                ["FailedAt"] = clock.GetUtcNow(),
+                ["FailedAt"] = clocks.Legal.GetUtcNow(),
             },
             TableUpdateMode.Replace,
             ct);
@@ -121,7 +121,7 @@ public sealed class Activities(
         try
         {
             await table.AddEntityAsync(
-                new TableEntity(Keys.Escape(effectId), Guid.NewGuid().ToString("N")) { ["Kind"] = kind, ["At"] = clock.GetUtcNow() },
+                new TableEntity(Keys.Escape(effectId), Guid.NewGuid().ToString("N")) { ["Kind"] = kind, ["At"] = clocks.Legal.GetUtcNow() },
                 ct);
         }
         catch (RequestFailedException)

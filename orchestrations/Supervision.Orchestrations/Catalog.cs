@@ -69,7 +69,7 @@ public static class OrchestrationServiceCollectionExtensions
     {
         services.AddOptions<StorageOptions>().Configure(storage).ValidateDataAnnotations();
         services.AddOptions<CommandOptions>();
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddClocks();
         services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new OrchestrationStorage(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>(),

@@ -25,12 +25,12 @@ public sealed record CommandResult(CommandOutcome? Outcome, bool Replayed);
 /// starts it), and the call waits a bounded time for the orchestration to record the outcome under that id. Only the
 /// orchestration decides; the API's own check against the current state is just an early answer.
 /// </summary>
-public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, TimeProvider clock, IOptions<CommandOptions> options)
+public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, Clocks clocks, IOptions<CommandOptions> options)
 {
     /// <summary>The clock mapping new instances get: the process's (speed 1 in production).</summary>
-    public ClockMapping Mapping => clock is MappedTimeProvider m ? m.Mapping : ClockMapping.RealTime;
+    public ClockMapping Mapping => clocks.Mapping;
 
-    public DateTimeOffset Now() => clock.GetUtcNow();
+    public DateTimeOffset Now() => clocks.Legal.GetUtcNow();
 
     /// <param name="create">Start the instance with this command when it does not exist (a registration).</param>
     public async Task<CommandResult> SendAsync(string type, string instanceId, CommandEnvelope command, bool create, CancellationToken ct)
@@ -60,7 +60,7 @@ public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, T
     private async Task<CommandOutcome?> WaitAsync(string type, string instanceId, string commandId, CancellationToken ct)
     {
         var o = options.Value;
-        var started = TimeProvider.System.GetTimestamp();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var interval = o.FirstPollInterval;
         while (true)
         {
@@ -69,7 +69,7 @@ public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, T
                 return outcome;
             }
 
-            if (TimeProvider.System.GetElapsedTime(started) + interval > o.Wait)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) + interval > o.Wait)
             {
                 return null;
             }

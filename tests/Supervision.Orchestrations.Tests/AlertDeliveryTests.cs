@@ -20,7 +20,7 @@ public sealed class AlertDeliveryTests
     {
         var connection = await TestStorage.GetConnectionStringAsync();
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new MappedTimeProvider(new ClockMapping(legalNow, TimeProvider.System.GetUtcNow(), 1)));
+        services.AddSingleton<TimeProvider>(new MappedTimeProvider(new ClockMapping(legalNow, Clocks.Wall.GetUtcNow(), 1)));
         services.AddSingleton<IDurableEngine>(_ => throw new InvalidOperationException("no engine needed"));
         services.AddSupervisionOrchestrations(o =>
         {
@@ -32,7 +32,7 @@ public sealed class AlertDeliveryTests
         var (kind, data) = codec.Encode(new RaiseAlert(Warning()));
         var activities = new Activities(
             provider.GetRequiredService<DecisionStore>(), provider.GetRequiredService<ReadModelWriter>(), provider.GetRequiredService<IAlertSink>(),
-            provider.GetRequiredService<IAlertRouter>(), null!, provider.GetRequiredService<OrchestrationStorage>(), provider.GetRequiredService<StorageMetrics>(), provider.GetRequiredService<TimeProvider>());
+            provider.GetRequiredService<IAlertRouter>(), null!, provider.GetRequiredService<OrchestrationStorage>(), provider.GetRequiredService<StorageMetrics>(), provider.GetRequiredService<Clocks>());
         await activities.DeliverAlertAsync(new AlertDispatch("case/XF-1/7/0", "case", "XF-1", new EffectEnvelope("case/XF-1/7/0", kind, data)));
         return Assert.Single(await provider.GetRequiredService<LocalMailbox>().ListAsync("agency-head", "c-housing"));
     }

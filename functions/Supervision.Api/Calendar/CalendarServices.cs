@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Supervision.Calendar.Storage;
+using Supervision.Orchestrations;
 
 // In the app's root namespace so HandlerApp needs no extra using (one line per feature there).
 namespace Supervision.Api;
@@ -25,7 +26,7 @@ public static class CalendarServices
 
     public static IServiceCollection AddCalendar(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddClocks();
         services.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<IConfiguration>();
@@ -37,7 +38,7 @@ public static class CalendarServices
                 config["Supervision:Calendar:Container"] ?? CalendarStore.DefaultContainerName);
             var refresh = TimeSpan.FromSeconds(config.GetValue("Supervision:Calendar:RefreshSeconds", 60));
             return new CalendarStore(
-                container, Platform.CacheClock.Of(sp.GetRequiredService<TimeProvider>()), refresh, sp.GetRequiredService<ILogger<CalendarStore>>());
+                container, sp.GetRequiredService<Clocks>().Real, refresh, sp.GetRequiredService<ILogger<CalendarStore>>());
         });
 
         // The real authentication scheme is added elsewhere; the policy only needs the role claim.

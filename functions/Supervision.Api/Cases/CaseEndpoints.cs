@@ -195,7 +195,7 @@ public static class CaseEndpoints
             else if (claimedCase != caseId)
             {
                 var outcome = await s.Store.GetOutcomeAsync(CaseDecider.Type, claimedCase, claim.GetString(FingerprintClaims.CommandIdColumn) ?? string.Empty, ct);
-                var stale = DateTimeOffset.UtcNow - (claim.GetDateTimeOffset(FingerprintClaims.ClaimedAtColumn) ?? DateTimeOffset.MinValue) > FingerprintClaims.Stale;
+                var stale = s.Claims.IsStale(claim);
                 if (outcome is not { Rejection: not null } && !stale)
                 {
                     return Problems.Conflict(
@@ -646,10 +646,10 @@ public static class CaseEndpoints
 
 /// <summary>What the case endpoints need, resolved once per request.</summary>
 public sealed class CaseServices(
-    CommandGateway gateway, DecisionStore store, ReferenceBoundDecider<CaseState, CaseCommand, CaseEvent> decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, TimeProvider clock,
+    CommandGateway gateway, DecisionStore store, ReferenceBoundDecider<CaseState, CaseCommand, CaseEvent> decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, Clocks clocks,
     Microsoft.Extensions.Options.IOptions<ApiLimits> limits)
 {
-    private readonly FingerprintClaims claims = new(storage);
+    private readonly FingerprintClaims claims = new(storage, clocks);
     private readonly QueryCodeLocks locks = new(storage);
 
     public ApiLimits Limits => limits.Value;
@@ -669,9 +669,9 @@ public sealed class CaseServices(
 
     public ICalendarSource Calendar => calendar;
 
-    public TimeProvider Clock => clock;
+    public TimeProvider Clock => clocks.Legal;
 
-    public Instant Now() => Instant.FromDateTimeOffset(clock.GetUtcNow());
+    public Instant Now() => Instant.FromDateTimeOffset(clocks.Legal.GetUtcNow());
 
     /// <summary>The case's latest recorded state, or null when there is no such case.</summary>
     public async Task<CaseSnapshot?> GetAsync(string caseId, CancellationToken ct) =>
@@ -683,7 +683,7 @@ public sealed class CaseServices(
     public Task<CommandResult> SendAsync(string caseId, CaseCommand command, string commandId, string actor, bool create, CancellationToken ct) =>
         gateway.SendAsync(
             CaseDecider.Type, caseId,
-            new CommandEnvelope(commandId, actor, clock.GetUtcNow(), System.Text.Json.JsonSerializer.Serialize(command, CaseJson.Options)),
+            new CommandEnvelope(commandId, actor, clocks.Legal.GetUtcNow(), System.Text.Json.JsonSerializer.Serialize(command, CaseJson.Options)),
             create, ct);
 }
 

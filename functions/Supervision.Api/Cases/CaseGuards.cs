@@ -10,7 +10,7 @@ namespace Supervision.Api.Cases;
 /// sent at once exactly one wins the insert; the others find the claim. A claim whose registration was refused is
 /// released, and a claim left by a registration that never landed (crash) is taken over after <see cref="Stale"/>.
 /// </summary>
-public sealed class FingerprintClaims(OrchestrationStorage storage)
+public sealed class FingerprintClaims(OrchestrationStorage storage, Clocks clocks)
 {
     public const string CaseIdColumn = "caseId";
     public const string CommandIdColumn = "commandId";
@@ -81,11 +81,15 @@ public sealed class FingerprintClaims(OrchestrationStorage storage)
         }
     }
 
-    private static TableEntity Row(string fingerprint, string caseId, string commandId) => new(fingerprint, string.Empty)
+    /// <summary>An unfinished claim older than <see cref="Stale"/> (real time) may be taken over.</summary>
+    public bool IsStale(TableEntity claim) =>
+        clocks.Real.GetUtcNow() - (claim.GetDateTimeOffset(ClaimedAtColumn) ?? DateTimeOffset.MinValue) > Stale;
+
+    private TableEntity Row(string fingerprint, string caseId, string commandId) => new(fingerprint, string.Empty)
     {
         [CaseIdColumn] = caseId,
         [CommandIdColumn] = commandId,
-        [ClaimedAtColumn] = DateTimeOffset.UtcNow,
+        [ClaimedAtColumn] = clocks.Real.GetUtcNow(),
     };
 }
 

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Supervision.Api.Platform;
 using Supervision.Files;
+using Supervision.Orchestrations;
 
 namespace Supervision.Api.Files;
 
@@ -46,10 +47,6 @@ public sealed class FileSettings
 /// </summary>
 public sealed class CaseFiles(FileSettings settings, StorageSettings storage, IConfiguration config, IServiceProvider services)
 {
-    /// <summary>The keyed <see cref="TimeProvider"/> for link expiry, when registered (tests); else the real clock, never
-    /// the accelerated legal clock.</summary>
-    public const string ClockKey = "files";
-
     /// <summary>Where a generated signing key is kept. Owners start with a letter or digit, so no case or ticket id can
     /// name this blob.</summary>
     public const string KeyBlobName = "_system/link-signing-key";
@@ -89,7 +86,8 @@ public sealed class CaseFiles(FileSettings settings, StorageSettings storage, IC
             UseVersionLevelWorm = settings.UseVersionLevelWorm,
             LinkSigningKey = settings.UseUserDelegationSas ? null : await SigningKeyAsync(container, CancellationToken.None),
         };
-        var clock = services.GetKeyedService<TimeProvider>(ClockKey) ?? TimeProvider.System;
+        // Link expiry is real time, never the accelerated legal clock.
+        var clock = services.GetRequiredService<Clocks>().Real;
         return new CaseFileStore(container, options, clock);
     }
 

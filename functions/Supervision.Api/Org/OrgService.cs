@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Supervision.Api.Platform;
 using Supervision.Calendar.Storage;
 using Supervision.Domain.Org;
+using Supervision.Orchestrations;
 
 namespace Supervision.Api.Org;
 
@@ -33,13 +34,13 @@ public sealed class OrgService
     private readonly IOptions<OrgOptions> options;
     private readonly RefreshingCache<Stored> cache;
 
-    public OrgService(StorageSettings storage, IOptions<OrgOptions> options, TimeProvider legalClock)
+    public OrgService(StorageSettings storage, IOptions<OrgOptions> options, Clocks clocks)
     {
         this.storage = storage;
         this.options = options;
 
         // Caching is about real seconds, whatever speed the legal clock runs at (a demo day per second would expire it at once).
-        cache = new RefreshingCache<Stored>((_, ct) => ReadAsync(ct), Platform.CacheClock.Of(legalClock), options.Value.CacheFor);
+        cache = new RefreshingCache<Stored>((_, ct) => ReadAsync(ct), clocks.Real, options.Value.CacheFor);
     }
 
     /// <summary>The directory (served from memory once loaded; re-read in the background after <see cref="OrgOptions.CacheFor"/>).</summary>

@@ -28,7 +28,7 @@ public static class Composition
         var config = builder.Configuration;
         var storage = StorageSettings.From(config);
         builder.Services.AddSingleton(storage);
-        builder.Services.AddSingleton<TimeProvider>(new MappedTimeProvider(ClockSettings.Mapping(config, TimeProvider.System.GetUtcNow())));
+        builder.Services.AddClocks(ClockSettings.Mapping(config, Clocks.Wall.GetUtcNow()));
 
         builder.Services.AddSupervisionOrchestrations(o =>
         {

@@ -180,7 +180,7 @@ public sealed class AlertPolicyScenarios
     private sealed class StaticToken : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(FakeGraphServer.Token, DateTimeOffset.UtcNow.AddHours(1));
+            new(FakeGraphServer.Token, Supervision.Orchestrations.Clocks.Wall.GetUtcNow().AddHours(1));
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));

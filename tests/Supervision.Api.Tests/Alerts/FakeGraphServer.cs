@@ -68,7 +68,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
     {
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var request = new GraphRequest(
-            context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), doc.RootElement.Clone(), DateTimeOffset.UtcNow);
+            context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), doc.RootElement.Clone(), Supervision.Orchestrations.Clocks.Wall.GetUtcNow());
         requests.Enqueue(request);
         var answer = request.Authorization == $"Bearer {Token}" ? Answer(request) : new GraphAnswer(StatusCodes.Status401Unauthorized);
         context.Response.StatusCode = answer?.Status ?? success;

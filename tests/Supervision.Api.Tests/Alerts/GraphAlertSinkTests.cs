@@ -37,7 +37,7 @@ public sealed class GraphAlertSinkTests : IAsyncLifetime
         var connection = await TestStorage.GetConnectionStringAsync();
         storage = new OrchestrationStorage(Options.Create(new StorageOptions { ConnectionString = connection, Prefix = TestStorage.UniqueName("ga") }), new StorageMetrics());
         var settings = StorageSettings.From(new ConfigurationBuilder().AddInMemoryCollection([new("AzureWebJobsStorage", connection)]).Build());
-        org = new OrgService(settings, Options.Create(new OrgOptions { Container = TestStorage.UniqueName("ga"), Seed = "demo" }), clock);
+        org = new OrgService(settings, Options.Create(new OrgOptions { Container = TestStorage.UniqueName("ga"), Seed = "demo" }), Supervision.Orchestrations.Clocks.Around(clock));
         mailbox = new LocalMailbox(storage, clock);
 
         var auth = new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(
@@ -183,7 +183,7 @@ public sealed class GraphAlertSinkTests : IAsyncLifetime
     private sealed class FixedTokenCredential : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(FakeGraphServer.Token, DateTimeOffset.UtcNow.AddHours(1));
+            new(FakeGraphServer.Token, Supervision.Orchestrations.Clocks.Wall.GetUtcNow().AddHours(1));
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));

@@ -293,7 +293,7 @@ public sealed class CalendarEndpointsTests : IClassFixture<WebApplicationFactory
 
         // Another instance (here: a store of our own on the same container) loads 2027.
         var other = new CalendarStore(
-            (await TestStorage.BlobsAsync()).GetBlobContainerClient(container), TimeProvider.System, TimeSpan.Zero);
+            (await TestStorage.BlobsAsync()).GetBlobContainerClient(container), Supervision.Orchestrations.Clocks.Wall, TimeSpan.Zero);
         await other.SaveAsync(HolidayNotice.Parse(Notice2027()));
 
         Assert.True((bool)(await JsonAsync(await client.GetAsync("/api/calendar/2027")))["provisional"]!); // still cached

@@ -82,7 +82,7 @@ public sealed class CalendarStoreTests
     {
         var time = new FakeTimeProvider();
         var (store, container) = await NewStoreAsync(time);
-        var writer = new CalendarStore(container, TimeProvider.System, TimeSpan.Zero);
+        var writer = new CalendarStore(container, Supervision.Orchestrations.Clocks.Wall, TimeSpan.Zero);
         await writer.SaveAsync(Notice(2027, "2027.1"));
 
         var first = await store.GetAsync();

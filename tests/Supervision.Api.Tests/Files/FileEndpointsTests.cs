@@ -15,12 +15,12 @@ public sealed class FilesApp : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
 
-    public FakeTimeProvider LinkClock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider LinkClock { get; } = new(Supervision.Orchestrations.Clocks.Wall.GetUtcNow());
 
     public CaseApp App { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        App = await CaseApp.StartAsync(Start, services: s => s.AddKeyedSingleton<TimeProvider>(CaseFiles.ClockKey, LinkClock));
+        App = await CaseApp.StartAsync(Start, services: s => s.AddKeyedSingleton<TimeProvider>(Supervision.Orchestrations.Clocks.RealKey, LinkClock));
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }

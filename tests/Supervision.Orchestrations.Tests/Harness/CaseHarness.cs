@@ -100,7 +100,7 @@ public sealed class CaseHarness : IAsyncDisposable
                 },
             });
         engine.Client = host.Client;
-        clock = new MappedTimeProvider(new ClockMapping(Start, TimeProvider.System.GetUtcNow(), speed));
+        clock = new MappedTimeProvider(new ClockMapping(Start, Clocks.Wall.GetUtcNow(), speed));
         return new CaseHarness(provider, host, clock);
     }
 
@@ -169,7 +169,7 @@ public sealed class CaseHarness : IAsyncDisposable
     /// <summary>Waits (on the accelerated clock) until legal time reaches <paramref name="legal"/>.</summary>
     public async Task UntilAsync(DateTimeOffset legal)
     {
-        var real = Clock.Mapping.ToReal(legal) - TimeProvider.System.GetUtcNow().UtcDateTime;
+        var real = Clock.Mapping.ToReal(legal) - Clocks.Wall.GetUtcNow().UtcDateTime;
         if (real > TimeSpan.Zero)
         {
             await Task.Delay(real + TimeSpan.FromMilliseconds(5));

@@ -25,7 +25,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
     /// <summary>Every 5xx and failed connection the load met (the load retries them with the same Idempotency-Key).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<ServerError> ServerErrors { get; } = new();
 
-    public DateTimeOffset LegalNow() => setup.Mapping.ToLegal(TimeProvider.System.GetUtcNow());
+    public DateTimeOffset LegalNow() => setup.Mapping.ToLegal(Clocks.Wall.GetUtcNow());
 
     public static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) ? v : fallback;
@@ -69,7 +69,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
     /// </summary>
     public async Task<IReadOnlyDictionary<string, Instant>> WaitForOverdueAsync(TimeSpan extra)
     {
-        var store = new DecisionStore(setup.Storage(), TimeProvider.System);
+        var store = new DecisionStore(setup.Storage(), Clocks.Wall);
         var due = new Dictionary<string, Instant>(StringComparer.Ordinal);
         foreach (var id in numbers.Keys)
         {
@@ -78,7 +78,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         }
 
         var latest = setup.Mapping.ToReal(due.Values.Max().ToDateTimeOffset());
-        var limit = latest - TimeProvider.System.GetUtcNow().UtcDateTime + extra;
+        var limit = latest - Clocks.Wall.GetUtcNow().UtcDateTime + extra;
         var started = Stopwatch.StartNew();
         var open = new HashSet<string>(numbers.Keys, StringComparer.Ordinal);
         var lateness = new List<double>();
@@ -90,7 +90,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
                 if ((await StateAsync(store, id)).Clock("handling")!.Reached == ClockLevel.Overdue)
                 {
                     open.Remove(id);
-                    lateness.Add((TimeProvider.System.GetUtcNow() - setup.Mapping.ToReal(due[id].ToDateTimeOffset())).TotalSeconds);
+                    lateness.Add((Clocks.Wall.GetUtcNow() - setup.Mapping.ToReal(due[id].ToDateTimeOffset())).TotalSeconds);
                 }
             }
 
@@ -111,7 +111,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
                 }
 
                 Assert.Fail($"{open.Count} cases not overdue {started.Elapsed.TotalSeconds:0} s into the wait (the latest was due " +
-                    $"{(latest - TimeProvider.System.GetUtcNow()).Negate().TotalSeconds:0} s ago; host logs in {Path.GetTempPath()}supervision-{setup.Prefix}-*.log):\n" + string.Join("\n", stuck));
+                    $"{(latest - Clocks.Wall.GetUtcNow()).Negate().TotalSeconds:0} s ago; host logs in {Path.GetTempPath()}supervision-{setup.Prefix}-*.log):\n" + string.Join("\n", stuck));
             }
 
             await Task.Delay(500);
@@ -132,7 +132,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
     public async Task<(int Effects, int Attempts)> VerifyAsync(IReadOnlyDictionary<string, Instant> until)
     {
         var storage = setup.Storage();
-        var store = new DecisionStore(storage, TimeProvider.System);
+        var store = new DecisionStore(storage, Clocks.Wall);
         var expectedAlerts = new List<(string, string, string)>();
         var expectedEffects = new HashSet<string>(StringComparer.Ordinal);
         var expectedRows = new Dictionary<string, (string, long)>(StringComparer.Ordinal);

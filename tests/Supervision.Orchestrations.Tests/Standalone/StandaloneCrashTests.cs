@@ -42,11 +42,11 @@ public sealed class StandaloneCrashTests(ITestOutputHelper output)
         {
             await Task.Delay(random.Next(500, 3500));
             killedAt.Add(clock.Elapsed.TotalSeconds);
-            var killed = TimeProvider.System.GetUtcNow();
+            var killed = Clocks.Wall.GetUtcNow();
             host.Kill();
             host.Start();
             await host.WaitReadyAsync();
-            restarts.Add((killed, TimeProvider.System.GetUtcNow()));
+            restarts.Add((killed, Clocks.Wall.GetUtcNow()));
         }
 
         await load;

@@ -20,7 +20,7 @@ public sealed record StandaloneSetup(
         var prefix = TestStorage.UniqueName(name);
         return new StandaloneSetup(
             await TestStorage.GetConnectionStringAsync(), prefix, "h" + prefix, partitions, speed,
-            legalStart ?? new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero), TimeProvider.System.GetUtcNow().AddSeconds(3), extra);
+            legalStart ?? new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero), Clocks.Wall.GetUtcNow().AddSeconds(3), extra);
     }
 
     public ClockMapping Mapping => new(LegalStart, RealOrigin, Speed);
@@ -219,13 +219,13 @@ public static class CaseApi
                 Assert.True((int)response.StatusCode is 202 or >= 500, $"{path} as {user}: {last}");
                 if ((int)response.StatusCode >= 500)
                 {
-                    errors?.Enqueue(new ServerError(TimeProvider.System.GetUtcNow(), path, last));
+                    errors?.Enqueue(new ServerError(Clocks.Wall.GetUtcNow(), path, last));
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 last = e.GetType().Name + ": " + e.Message;
-                errors?.Enqueue(new ServerError(TimeProvider.System.GetUtcNow(), path, last));
+                errors?.Enqueue(new ServerError(Clocks.Wall.GetUtcNow(), path, last));
             }
 
             await Task.Delay(200);
