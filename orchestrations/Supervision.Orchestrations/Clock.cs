@@ -89,12 +89,24 @@ public sealed class Clocks(TimeProvider legal, TimeProvider real)
 public static class ClockRegistration
 {
     /// <summary>
-    /// Registers the legal clock (<paramref name="mapping"/> over the wall clock) as <see cref="TimeProvider"/> and the
+    /// Registers the legal clock (<paramref name="mapping"/> over the wall clock, replacing any default registered before)
+    /// as <see cref="TimeProvider"/> and the
     /// <see cref="Clocks"/> built around whichever <see cref="TimeProvider"/> is finally registered (a test may replace it).
     /// </summary>
     public static IServiceCollection AddClocks(this IServiceCollection services, ClockMapping? mapping = null)
     {
-        services.TryAddSingleton<TimeProvider>(mapping is null ? Clocks.Wall : new MappedTimeProvider(mapping, Clocks.Wall));
+        // A host's configured mapping is the process clock whoever registered a default before it (the calendar's
+        // services add clocks too, and come first); without one, the first registration stands.
+        if (mapping is null)
+        {
+            services.TryAddSingleton(Clocks.Wall);
+        }
+        else
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(new MappedTimeProvider(mapping, Clocks.Wall)));
+        }
+
+
         services.TryAddSingleton(sp => Clocks.Around(sp.GetRequiredService<TimeProvider>(), sp.GetKeyedService<TimeProvider>(Clocks.RealKey)));
         return services;
     }
