@@ -51,7 +51,7 @@ stop_azurite
 
 # Tests that may be skipped, each with the reason it is allowed (a skip not listed here fails the run). One per line:
 # <substring of the test's full name>|<why it is skipped in CI>
-allowed_skips='GoldenRecorder|a tool, not a check: records a new replay golden when SUPERVISION_RECORD_GOLDEN is set'
+allowed_skips='GoldenRecorder.Record_new_goldens|a tool, not a check: adds new replay goldens when SUPERVISION_RECORD_GOLDENS=1'
 
 # One closing line for the whole run (printed last), summed over every project's TRX file. The run fails when a
 # project left no TRX file (it crashed or never ran) or a test was skipped without a reason listed above.

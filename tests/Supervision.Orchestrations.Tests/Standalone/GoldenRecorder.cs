@@ -6,8 +6,11 @@ using Xunit.Abstractions;
 namespace Supervision.Orchestrations.Tests.Standalone;
 
 /// <summary>
-/// Records the goldens of <see cref="GoldenReplayTests"/> from the standalone host (DTFx on Azurite). Runs only with
-/// <c>SUPERVISION_RECORD_GOLDENS=1</c>; writes into the source folder tests/Supervision.Orchestrations.Tests/Golden.
+/// A tool, not a check: records new goldens for <see cref="GoldenReplayTests"/> from the standalone host (DTFx on
+/// Azurite). Skipped unless <c>SUPERVISION_RECORD_GOLDENS=1</c> (scripts/test.sh lists the skip with its reason). It
+/// adds files named <c>&lt;path&gt;.&lt;tag&gt;.json</c> (tag: <c>SUPERVISION_GOLDEN_TAG</c>, default the recording
+/// date) to the source folder tests/Supervision.Orchestrations.Tests/Golden and never replaces one: a golden stands for
+/// instances already running in production, so an old one is kept for as long as such instances may exist.
 /// </summary>
 [Collection(StandaloneProcesses.Name)]
 public sealed class GoldenRecorder(ITestOutputHelper output)
@@ -15,12 +18,18 @@ public sealed class GoldenRecorder(ITestOutputHelper output)
     /// <summary>Small, so a 60-day clock at four legal days per second is split into several durable timers.</summary>
     private static readonly TimeSpan MaximumTimerInterval = TimeSpan.FromSeconds(4);
 
-    [Fact]
-    public async Task Record_goldens_when_asked()
+    [RecordGoldensFact]
+    public async Task Record_new_goldens()
     {
-        if (Environment.GetEnvironmentVariable("SUPERVISION_RECORD_GOLDENS") != "1")
+        var tag = Environment.GetEnvironmentVariable("SUPERVISION_GOLDEN_TAG")
+            ?? Clocks.Wall.GetUtcNow().ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var folder = Path.Combine(TestStorage.RepoRoot(), "tests", "Supervision.Orchestrations.Tests", "Golden");
+
+        // Refuse before running anything when a file of this tag exists.
+        var paths = new[] { "case-on-time-replied", "case-extended-timers-fired", "case-referred-out", "case-objection-rerouted" };
+        foreach (var path in paths)
         {
-            return;
+            GoldenFiles.EnsureNew(folder, $"{path}.{tag}");
         }
 
         var setup = await StandaloneSetup.CreateAsync("g", 4 * 86_400, partitions: 1, extra: new Dictionary<string, string>
@@ -57,7 +66,6 @@ public sealed class GoldenRecorder(ITestOutputHelper output)
             StorageAccountClientProvider = new StorageAccountClientProvider(setup.Connection),
             PartitionCount = 1,
         });
-        var folder = Path.Combine(TestStorage.RepoRoot(), "tests", "Supervision.Orchestrations.Tests", "Golden");
         foreach (var (file, id) in new[] { ("case-on-time-replied", onTime), ("case-extended-timers-fired", extended), ("case-referred-out", referred), ("case-objection-rerouted", objected) })
         {
             var state = (await service.GetOrchestrationStateAsync(id, allExecutions: false)).Single();
@@ -71,8 +79,71 @@ public sealed class GoldenRecorder(ITestOutputHelper output)
                 ["maximumTimerInterval"] = MaximumTimerInterval.ToString(),
                 ["history"] = JsonNode.Parse(history),
             };
-            await File.WriteAllTextAsync(Path.Combine(folder, file + ".json"), golden.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            await GoldenFiles.WriteNewAsync(folder, $"{file}.{tag}", golden.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
             output.WriteLine($"{file}: {state.OrchestrationStatus}, {JsonNode.Parse(history)!.AsArray().Count} history events");
         }
+    }
+}
+
+/// <summary>Skipped unless <c>SUPERVISION_RECORD_GOLDENS=1</c>: recording is asked for, never part of a test run.</summary>
+public sealed class RecordGoldensFactAttribute : FactAttribute
+{
+    public RecordGoldensFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("SUPERVISION_RECORD_GOLDENS") != "1")
+        {
+            Skip = "a tool, not a check: set SUPERVISION_RECORD_GOLDENS=1 to record new goldens (Golden/README.md)";
+        }
+    }
+}
+
+/// <summary>Golden files are added, never replaced.</summary>
+public static class GoldenFiles
+{
+    public static string EnsureNew(string folder, string name)
+    {
+        var file = Path.Combine(folder, name + ".json");
+        if (File.Exists(file))
+        {
+            throw new InvalidOperationException(
+                $"{name}.json exists: a golden is never re-recorded (running instances replay against it); set SUPERVISION_GOLDEN_TAG to a new tag.");
+        }
+
+        return file;
+    }
+
+    public static async Task WriteNewAsync(string folder, string name, string content)
+    {
+        // CreateNew: even a file that appeared since the check is not overwritten.
+        await using var stream = new FileStream(EnsureNew(folder, name), FileMode.CreateNew, FileAccess.Write);
+        await using var writer = new StreamWriter(stream);
+        await writer.WriteAsync(content);
+    }
+}
+
+public sealed class GoldenFilesTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("goldens-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public async Task A_golden_that_exists_is_never_overwritten()
+    {
+        await GoldenFiles.WriteNewAsync(folder, "case-a.t1", "first");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GoldenFiles.WriteNewAsync(folder, "case-a.t1", "second"));
+
+        Assert.Contains("never re-recorded", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("first", await File.ReadAllTextAsync(Path.Combine(folder, "case-a.t1.json")));
+        await GoldenFiles.WriteNewAsync(folder, "case-a.t2", "second");
+        Assert.Equal(2, Directory.GetFiles(folder, "*.json").Length);
+    }
+
+    [Fact]
+    public void The_recorder_is_skipped_unless_recording_is_asked_for()
+    {
+        var asked = Environment.GetEnvironmentVariable("SUPERVISION_RECORD_GOLDENS") == "1";
+        Assert.Equal(asked, new RecordGoldensFactAttribute().Skip is null);
     }
 }
