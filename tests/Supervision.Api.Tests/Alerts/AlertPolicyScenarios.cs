@@ -4,6 +4,8 @@ using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Supervision.Api.Tests.Cases;
 using Supervision.Api.Tests.Oversight;
+using DurableTask.Core.History;
+using NodaTime;
 using Supervision.Domain.Alerts;
 using Supervision.Orchestrations;
 
@@ -95,8 +97,16 @@ public sealed class AlertPolicyScenarios
         Assert.Contains(ignored, (string)escalated["body"]!, StringComparison.Ordinal);
         Assert.Equal("Urgent", (string)escalated["urgency"]!);
 
-        // By now the acknowledged one would have escalated too (it was delivered first): it did not.
-        await app.AdvanceAsync(TimeSpan.FromDays(2));
+        // The acknowledged one was due to escalate no later than the one that did (by their legal records), and it did
+        // not: its record is published then acknowledged before its deadline, with no escalation and no timer left.
+        var store = app.Services.GetRequiredService<DecisionStore>();
+        var firstRecord = await store.ReadEventsAsync(AlertDecider.Type, AlertPolicy.AlertInstanceId(firstId));
+        var secondRecord = await store.ReadEventsAsync(AlertDecider.Type, AlertPolicy.AlertInstanceId(secondId));
+        var firstDue = AcknowledgeBy(firstRecord);
+        Assert.True(firstDue <= AcknowledgeBy(secondRecord), $"the acknowledged alert was due at {firstDue}, after the escalated one");
+        Assert.Equal([nameof(AlertPublished), nameof(AlertAcknowledged)], firstRecord.Select(e => e.EventType));
+        Assert.True(Instant.FromDateTimeOffset(firstRecord[1].At) < firstDue, "acknowledged before its deadline");
+        Assert.Contains(nameof(AlertEscalated), secondRecord.Select(e => e.EventType));
         Assert.DoesNotContain(await MailboxAsync(app, "c-conf-staff"), m => (string?)m!["alertId"] == firstId + "/up1");
         Assert.Contains(await MailboxAsync(app, "c-supervisor"), m => (string?)m!["alertId"] == firstId && m["acknowledgedAt"] is not null);
 
@@ -143,10 +153,20 @@ public sealed class AlertPolicyScenarios
                     ? mails.Where(m => AlertIdOf(m) == AlertIdOf(mails[0])).ToList() : null);
             },
             "the supervisor's mail, sent again after Retry-After", TimeSpan.FromSeconds(90));
-        Assert.True(
-            supervisorMails[1].At - supervisorMails[0].At >= TimeSpan.FromSeconds(6),
-            $"retried after {supervisorMails[1].At - supervisorMails[0].At}: " + string.Join("; ", graph.Requests.Select(r => $"{r.At:HH:mm:ss.fff} {r.Path} {(r.Path.EndsWith("sendMail", StringComparison.Ordinal) ? AlertIdOf(r) + " " + r.Body.Prop("message").Prop("toRecipients")[0].Prop("emailAddress").Prop("address") : "")}")));
         Assert.Contains(id, supervisorMails[1].Body.ToString(), StringComparison.Ordinal);
+
+        // By the orchestration's own record: the throttled attempt returned the 6 s Graph named and the instant it ends,
+        // the next timer is due exactly at that instant, and the alert was tried again only after that timer fired.
+        var history = await CaseHistoryAsync(app, id);
+        var throttledAt = history.FindIndex(e => Is(e, EventType.TaskCompleted) && ((string?)e["Result"])?.Contains("etryAfterSeconds\":6", StringComparison.Ordinal) == true);
+        Assert.True(throttledAt >= 0, "no throttled delivery in the case's history");
+        var outcome = JsonNode.Parse((string)history[throttledAt]["Result"]!)!;
+        var notBefore = DateTime.Parse(((string?)outcome["notBefore"] ?? (string?)outcome["NotBefore"])!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
+        var timer = history.Skip(throttledAt).First(e => Is(e, EventType.TimerCreated));
+        Assert.Equal(notBefore, ((DateTime)timer["FireAt"]!).ToUniversalTime());
+        var fired = history.FindIndex(throttledAt, e => Is(e, EventType.TimerFired));
+        var retried = history.FindIndex(throttledAt + 1, e => Is(e, EventType.TaskScheduled) && (string?)e["Name"] == ActivityNames.DeliverAlert);
+        Assert.True(fired > throttledAt && retried > fired, "the alert was tried again before its Retry-After timer fired");
 
         // The leader's refused Teams notification is listed for administrators, and re-sent once the licence is there.
         var admin = app.As("admin");
@@ -162,6 +182,32 @@ public sealed class AlertPolicyScenarios
             (await admin.GetAsync(new Uri("/api/ops/failed-deliveries", UriKind.Relative)).OkAsync()).AsArray(),
             f => (string?)f!["personId"] == "c-leader");
         Assert.True(graph.To("/users/c-leader/teamwork/sendActivityNotification").Count >= 2);
+
+        // Exactly one resend of the throttled mail: the refusal and the delivery, nothing after it.
+        Assert.Equal(2, graph.To("/sendMail").Count(r => AlertIdOf(r) == AlertIdOf(supervisorMails[0]) && r.Body.ToString().Contains("c-supervisor@", StringComparison.Ordinal)));
+    }
+
+    private static bool Is(JsonNode e, EventType type) => (EventType)(int)e["EventType"]! == type;
+
+    private static Instant AcknowledgeBy(IReadOnlyList<StoredEvent> record)
+    {
+        var published = JsonNode.Parse(record.Single(e => e.EventType == nameof(AlertPublished)).Data)!;
+        var due = (string?)(published["acknowledgeBy"] ?? published["AcknowledgeBy"]);
+        return NodaTime.Text.InstantPattern.ExtendedIso.Parse(due!).GetValueOrThrow();
+    }
+
+    /// <summary>The raw Durable Task history (every execution's events in order) of a case's orchestration.</summary>
+    private static async Task<List<JsonNode>> CaseHistoryAsync(CaseApp app, string caseId)
+    {
+        var hub = app.Services.GetRequiredService<Supervision.Standalone.TaskHub>();
+        var states = await hub.Service.GetOrchestrationStateAsync(caseId, allExecutions: true);
+        var events = new List<JsonNode>();
+        foreach (var state in states.OrderBy(s => s.CreatedTime))
+        {
+            events.AddRange(JsonNode.Parse(await hub.Service.GetOrchestrationHistoryAsync(caseId, state.OrchestrationInstance.ExecutionId))!.AsArray().Select(e => e!));
+        }
+
+        return events;
     }
 
     [Fact]
