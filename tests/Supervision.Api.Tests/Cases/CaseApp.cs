@@ -22,12 +22,16 @@ public sealed class CaseApp : IAsyncDisposable
 
     private readonly WebApplicationFactory<Program> factory;
 
-    private CaseApp(WebApplicationFactory<Program> factory, double speed, Uri? address)
+    private CaseApp(WebApplicationFactory<Program> factory, double speed, Uri? address, string prefix)
     {
         this.factory = factory;
         Speed = speed;
         Address = address;
+        Prefix = prefix;
     }
+
+    /// <summary>The storage prefix of this app's tables, queues and containers (its task hub is <c>h</c> + prefix).</summary>
+    public string Prefix { get; }
 
     /// <summary>The real Kestrel address when started with <c>kestrel: true</c> (for the browser).</summary>
     public Uri? Address { get; }
@@ -98,7 +102,7 @@ public sealed class CaseApp : IAsyncDisposable
 
         // The task hub's tables and queues exist before the test's first step, so that step is not also the set-up.
         await factory.Services.GetRequiredService<Supervision.Standalone.TaskHub>().EnsureAsync();
-        return new CaseApp(factory, speed, kestrel ? new Uri($"http://127.0.0.1:{port}") : null);
+        return new CaseApp(factory, speed, kestrel ? new Uri($"http://127.0.0.1:{port}") : null, prefix);
     }
 
     /// <summary>A client signed in as a demo person (or <c>admin</c>).</summary>
