@@ -46,6 +46,16 @@ public sealed class OversightBrowserTests
         await Assertions.Expect(leader.Locator("#chart")).ToHaveAttributeAsync("data-units", units.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
         await Assertions.Expect(leader.Locator("#chart svg")).ToHaveCountAsync(1);
         await Assertions.Expect(leader.Locator("#score-table tbody tr")).ToHaveCountAsync(units);
+
+        // Each unit's row shows the API's figures: rates as percentages to one decimal, the red count, score and list.
+        static string Pct(JsonNode? v) => v is null ? "—" : (Math.Round((double)v * 1000, MidpointRounding.AwayFromZero) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static string Text(JsonNode? v) => v is null ? "—" : v.ToJsonString().Trim('"');
+        var lists = new Dictionary<string, string> { ["Red"] = "红榜", ["Yellow"] = "黄榜", ["None"] = string.Empty };
+        var expected = (card["units"] ?? card["items"])!.AsArray().Select(u => string.Join(" | ",
+            (string?)(u!["unitName"] ?? u["name"] ?? u["unitId"]), Pct(u["timelyAcceptanceRate"]), Pct(u["onTimeCompletionRate"]), Pct(u["participationRate"]),
+            Pct(u["satisfactionRate"]), Text(u["redCases"] ?? 0), Text(u["score"]), lists.GetValueOrDefault(Text(u["list"] ?? u["placement"]), Text(u["list"] ?? u["placement"])))).ToList();
+        var shown = (await PageVersusApi.RowsAsync(leader.Locator("#score-table"))).Select(r => string.Join(" | ", r.Cells)).ToList();
+        Assert.Equal(expected, shown);
         await BrowserSession.CheckAsync(leader, "leader-chart");
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Supervision.Api.Tests.Cases;
 using Supervision.Api.Tests.Oversight;
@@ -154,6 +155,7 @@ public sealed class RoleBrowserTests
             await page.GotoAsync(ui.Url(path));
             await Assertions.Expect(page.Locator(check)).Not.ToBeEmptyAsync();
             await Assertions.Expect(page.Locator("#who")).ToContainTextAsync("（");
+            await CompareWithApiAsync(app, person, page, name);
             await BrowserSession.CheckAsync(page, name);
         }
 
@@ -162,6 +164,63 @@ public sealed class RoleBrowserTests
         await phone.GotoAsync(ui.Url("/app/register.html"));
         await Assertions.Expect(phone.Locator($"tr[data-id='{id}']")).ToBeVisibleAsync();
         await BrowserSession.CheckAsync(phone, "register-phone");
+    }
+
+    /// <summary>The page lists what the API gives that person, in the API's order, with the API's dates and counts.</summary>
+    private static async Task CompareWithApiAsync(CaseApp app, string person, IPage page, string name)
+    {
+        var client = app.As(person);
+        static IEnumerable<JsonNode> Items(JsonNode list) => list["items"]!.AsArray().Select(c => c!);
+        switch (name)
+        {
+            case "supervisor":
+                // Red then orange open cases, each with its light and next due date.
+                await PageVersusApi.AgreeAsync(
+                    async () =>
+                    {
+                        var shown = (await PageVersusApi.RowsAsync(page.Locator("#late"))).Select(r => $"{r.Key} {r.Light} {r.Cells[3]}").ToList();
+                        var red = await client.GetJsonAsync("/api/cases?light=red&open=true&pageSize=100");
+                        var orange = await client.GetJsonAsync("/api/cases?light=orange&open=true&pageSize=100");
+                        return (shown, Items(red).Concat(Items(orange)).Select(c => $"{c["id"]} {c["light"]} {(string?)c["nextDueDate"] ?? ""}").ToList());
+                    },
+                    "the supervisor's late cases");
+                break;
+            case "leader":
+                // The red open cases with their due dates, and the count in the key figures.
+                var total = await PageVersusApi.AgreeAsync(
+                    async () =>
+                    {
+                        var red = await client.GetJsonAsync("/api/cases?light=red&open=true&pageSize=200");
+                        var shown = (await PageVersusApi.RowsAsync(page.Locator("#overdue"))).Select(r => $"{r.Key} {r.Cells[3]}").ToList();
+                        var kpi = await page.Locator("[data-kpi='red'] strong").InnerTextAsync();
+                        return (shown.Append(kpi).ToList(), Items(red).Select(c => $"{c["id"]} {(string?)c["nextDueDate"] ?? ""}").Append(((int)red["total"]!).ToString(CultureInfo.InvariantCulture)).ToList());
+                    },
+                    "the leader's red cases");
+                Assert.NotEmpty(total);
+                break;
+            case "mailbox":
+                // The person's alerts, newest first as the API orders them, each with its subject.
+                await PageVersusApi.AgreeAsync(
+                    async () =>
+                    {
+                        var mail = (await client.GetJsonAsync("/api/mailbox")).AsArray().Take(100);
+                        var shown = (await PageVersusApi.RowsAsync(page.Locator("#mail"))).Select(r => $"{r.Key} {r.Cells[3].Split('\n')[0]}").ToList();
+                        return (shown, mail.Select(m => $"{m!["alertId"]} {m["subject"]}").ToList());
+                    },
+                    "the registrar's mailbox");
+                break;
+            case "conference":
+                // The joint assignments awaiting the office's approval.
+                await PageVersusApi.AgreeAsync(
+                    async () =>
+                    {
+                        var inbox = await client.GetJsonAsync("/api/inbox/conference");
+                        var shown = (await PageVersusApi.RowsAsync(page.Locator("#approvals"))).Select(r => r.Key).Where(k => k.Length > 0).Order(StringComparer.Ordinal).ToList();
+                        return (shown, inbox["approvals"]!.AsArray().Select(a => (string)(a!["id"] ?? a["assignmentId"])!).Order(StringComparer.Ordinal).ToList());
+                    },
+                    "the conference office's approvals");
+                break;
+        }
     }
 
     [Fact]
@@ -182,13 +241,34 @@ public sealed class RoleBrowserTests
         var row = page.Locator($"tr[data-id='{id}']");
         await Assertions.Expect(row).ToHaveAttributeAsync("data-light", "Green", new() { Timeout = 15_000 });
 
+        // The row shows the light, the duty's due date and its working days left exactly as the API's list row has them.
+        var officer = app.As("c-housing-officer");
+        Task<string> Shown(string what) => PageVersusApi.AgreeAsync(
+            async () =>
+            {
+                var countdown = row.Locator("[data-countdown]");
+                var shown = $"{await row.GetAttributeAsync("data-light")} {await countdown.GetAttributeAsync("data-countdown")} {await countdown.InnerTextAsync()}";
+                var listed = (await officer.GetJsonAsync("/api/cases?pageSize=100"))["items"]!.AsArray().Single(c => (string?)c!["id"] == id)!;
+                var dutyDue = (string)listed["duty"]!["dueDate"]!;
+                var left = (int)listed["duty"]!["workingDaysLeft"]!;
+                var words = left >= 0 ? $"剩余 {left} 个工作日" : $"已超期 {-left} 个工作日";
+                return (shown, $"{listed["light"]} {left} 办理期限 届满 {dutyDue}，{words}");
+            },
+            what);
+        var green = await Shown("the green row");
+        Assert.StartsWith("Green ", green, StringComparison.Ordinal);
+        Assert.Contains("届满 " + (string)accepted.Clock("handling")["dueDate"]!, green, StringComparison.Ordinal);
+
         // Five working days before the deadline the light turns yellow; the page picks it up on its next refresh.
         await app.UntilAsync(due - TimeSpan.FromDays(5));
         await Assertions.Expect(row).Not.ToHaveAttributeAsync("data-light", "Green", new() { Timeout = 15_000 });
+        Assert.DoesNotMatch("^Green ", await Shown("the row near its deadline"));
 
         await app.UntilAsync(due + TimeSpan.FromHours(1));
         await Assertions.Expect(row).ToHaveAttributeAsync("data-light", "Red", new() { Timeout = 15_000 });
-        await Assertions.Expect(row.Locator("[data-countdown]")).ToContainTextAsync("已超期");
+        var red = await Shown("the overdue row");
+        Assert.StartsWith("Red ", red, StringComparison.Ordinal);
+        Assert.Contains("已超期", red, StringComparison.Ordinal);
 
         // The case page shows the handling clock red with its explanation, and the overdue in the timeline; the
         // mailbox has the alert.
