@@ -29,6 +29,8 @@ public static class SupervisionApi
 
     public static WebApplication MapSupervisionApi(this WebApplication app)
     {
+        // First, so every response carries the headers: pages, API, downloads and the problems written below (W1).
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 

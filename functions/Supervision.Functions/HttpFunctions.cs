@@ -23,8 +23,9 @@ public sealed class ApiFunctions(ApiPipeline pipeline)
 }
 
 /// <summary>
-/// What is not an API route: the root (monitors and the redirect to the UI), health, the OpenAPI document and the UI's
-/// static files, forwarded to the same pipeline. None needs a Durable Task client.
+/// What is not an API route: the root (monitors and the redirect to the UI), health, the OpenAPI document and the static
+/// files of the UI, the petitioner's portal and the vendored chart library, forwarded to the same pipeline. None needs a
+/// Durable Task client.
 /// </summary>
 public sealed class SiteFunctions(ApiPipeline pipeline)
 {
@@ -51,5 +52,15 @@ public sealed class SiteFunctions(ApiPipeline pipeline)
     /// <summary>The UI (<c>/app</c>, <c>/app/</c> and its files), served by the pipeline's static-file middleware.</summary>
     [Function("app")]
     public Task<IActionResult> App([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "app/{*path}")] HttpRequest req) =>
+        pipeline.RunAsync(req.HttpContext, null);
+
+    /// <summary>The petitioner's portal (<c>/portal/</c>): static files like the UI, outside <c>/app</c>.</summary>
+    [Function("portal")]
+    public Task<IActionResult> Portal([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "portal/{*path}")] HttpRequest req) =>
+        pipeline.RunAsync(req.HttpContext, null);
+
+    /// <summary>The UI's third-party files (<c>/vendor/echarts.min.js</c>, which the leader page loads).</summary>
+    [Function("vendor")]
+    public Task<IActionResult> Vendor([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "vendor/{*path}")] HttpRequest req) =>
         pipeline.RunAsync(req.HttpContext, null);
 }

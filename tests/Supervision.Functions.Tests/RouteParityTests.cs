@@ -8,7 +8,7 @@ namespace Supervision.Functions.Tests;
 /// <summary>
 /// Every endpoint the standalone host maps is reached through an HTTP function — the <c>api/{*path}</c> catch-all for
 /// the API, literal routes for the site — with its methods, and no function exists without an endpoint behind it
-/// (except the UI's static files): the API is defined once and both hosts expose all of it.
+/// (except the static files of the UI, the portal and the vendored library): the API is defined once and both hosts expose all of it.
 /// </summary>
 public sealed class RouteParityTests
 {
@@ -19,6 +19,8 @@ public sealed class RouteParityTests
     private static readonly Dictionary<string, string> FunctionOnly = new()
     {
         ["app/{*path}"] = "the UI's static files: middleware in the pipeline, not an endpoint",
+        ["portal/{*path}"] = "the petitioner portal's static files: middleware in the pipeline, not an endpoint",
+        ["vendor/{*path}"] = "the UI's vendored files (ECharts): middleware in the pipeline, not an endpoint",
     };
 
     [Fact]

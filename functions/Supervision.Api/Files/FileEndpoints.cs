@@ -242,6 +242,7 @@ public static class FileEndpoints
             r.ContentLength = f.SizeBytes;
             r.Headers.ContentDisposition = CaseFileStore.ContentDisposition(f.OriginalName);
             r.Headers.XContentTypeOptions = "nosniff";
+            r.Headers.ContentSecurityPolicy = SecurityHeaders.DownloadCsp; // never rendered as a page (W1)
             r.Headers.CacheControl = "private, no-store";
             r.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(f.Sha256))}:";
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();

@@ -75,7 +75,9 @@ async function loadScorecard(month) {
     const chart = window.echarts.getInstanceByDom($("#chart")) || window.echarts.init($("#chart"), null, { renderer: "svg" });
     chart.setOption({
       aria: { enabled: true },
-      tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 40, bottom: 80, top: 40 },
+      // The tooltip drawn by the chart itself, not as HTML: ECharts' HTML tooltip sets its content with innerHTML and
+      // styles its markers with inline style attributes, which the page's CSP (style-src 'self') refuses (W1).
+      tooltip: { trigger: "axis", renderMode: "richText" }, legend: { top: 0 }, grid: { left: 40, right: 40, bottom: 80, top: 40 },
       xAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: [{ type: "value", name: "%", max: 100 }, { type: "value", name: "超期件数", minInterval: 1 }],
       series: [["及时受理率", "timely"], ["按期办结率", "onTime"], ["参评率", "part"], ["满意率", "sat"]].map(([name, k]) => ({ name, type: "bar", data: rows.map((r) => r[k]) }))
