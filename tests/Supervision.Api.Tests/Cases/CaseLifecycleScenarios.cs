@@ -30,6 +30,12 @@ public sealed class CaseLifecycleScenarios
         var acceptedOn = accepted.Event("CaseAccepted")["data"]!["acceptedOn"]!.GetValue<string>();
         Assert.Equal(Legal.Due(acceptedOn, 60), (string)accepted.Clock("handling")["dueDate"]!); // 60日 (Art. 34)
 
+        // A witness accepted just after, and never answered: its handling clock is due no earlier than the case's.
+        var (witness, _) = await registrar.RegisterAsync(app.Now, matter: "lifecycle:witness", petitioner: "李四");
+        await registrar.Command(witness, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+        var witnessAccepted = await officer.Command(witness, "accept", new { }).OkAsync();
+        Assert.True(string.CompareOrdinal((string)witnessAccepted.Clock("handling")["dueDate"]!, (string)accepted.Clock("handling")["dueDate"]!) >= 0);
+
         await app.AdvanceAsync(TimeSpan.FromDays(20));
         var replied = await officer.Command(id, "reply", new { outcome = "Support", opinionFile = "opinions/a.pdf" }).OkAsync();
 
@@ -37,11 +43,14 @@ public sealed class CaseLifecycleScenarios
         Assert.Equal("Stopped", (string)replied.Clock("handling")["status"]!);
         Assert.DoesNotContain(replied["timeline"]!.AsArray(), e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
 
-        // Nothing more fires for the stopped clock, even after its old due date has passed.
-        var oldDue = DateTimeOffset.Parse((string)replied.Clock("handling")["dueInstant"]!, System.Globalization.CultureInfo.InvariantCulture);
-        await app.UntilAsync(oldDue + TimeSpan.FromDays(2));
+        // Nothing more fires for the stopped clock: once the witness's clock (due no earlier) has run out and been recorded
+        // overdue, the case still has no overdue and its handling clock is as the reply left it (other clocks, such as the
+        // review window the reply opened, go on).
+        static bool HandlingOverdue(JsonNode e) => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling";
+        await app.CaseWhenAsync("c-housing-officer", witness, d => d["timeline"]!.AsArray().Any(e => HandlingOverdue(e!)), "the witness's handling clock overdue");
         var later = await officer.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
-        Assert.DoesNotContain(later["timeline"]!.AsArray(), e => (string)e!["type"]! == "ClockOverdue" && (string)e["data"]!["name"]! == "handling");
+        Assert.DoesNotContain(later["timeline"]!.AsArray(), e => HandlingOverdue(e!));
+        Assert.Equal(replied.Clock("handling").ToJsonString(), later.Clock("handling").ToJsonString());
     }
 
     [Fact]
@@ -112,14 +121,18 @@ public sealed class CaseLifecycleScenarios
 
         var referred = await registrar.Command(id, "refer-out", new { channel = "Litigation", reason = "已进入诉讼程序" }).OkAsync();
 
+        // A witness registered just after and left unrouted: its 15-day routing clock is due no earlier than the case's was.
+        var (witness, _) = await registrar.RegisterAsync(app.Now, matter: "referral:witness", petitioner: "李四");
+
         Assert.Equal("ReferredOut", (string)referred["status"]!);
         Assert.DoesNotContain(referred["clocks"]!.AsArray(), c => (string)c!["status"]! == "Running");
         var route = await registrar.Command(id, "route", new { kind = "Forward", agencyId = "c-housing" });
         Assert.Equal(HttpStatusCode.Conflict, route.StatusCode);
         Assert.Equal("application/problem+json", route.Content.Headers.ContentType?.MediaType);
 
-        // No clock of the petition track fires afterwards: past the 15-day routing limit, nothing is recorded.
-        await app.AdvanceAsync(TimeSpan.FromDays(20));
+        // No clock of the petition track fires afterwards: once the witness's routing clock has run out and been recorded,
+        // the referred case still has no overdue and no new event.
+        await app.CaseWhenAsync("c-registrar", witness, d => d.EventTypes().Contains("ClockOverdue"), "the witness's routing clock overdue");
         var detail = await registrar.GetAsync(new Uri($"/api/cases/{id}", UriKind.Relative)).OkAsync();
         Assert.DoesNotContain("ClockOverdue", detail.EventTypes());
         Assert.Equal((int)referred["version"]!, (int)detail["version"]!);
