@@ -83,7 +83,8 @@ public sealed class CaseLifecycleTests
     {
         await using var h = await CaseHarness.StartAsync();
         var (id, code) = await h.RegisterAsync(matter: "housing:demolition:lot-9", petitioner: "李四");
-        var petitioner = Domain.Cases.Actors.Petitioner(code);
+        var petitioner = Domain.Cases.Actors.PetitionerFor((await h.StateAsync(id)).QueryCodeHash!);
+        Assert.DoesNotContain(code, petitioner, StringComparison.Ordinal);
         await h.AppliedAsync(id, new RouteCase("c-registrar", RoutingKind.Forward, "c-housing"));
         await h.AppliedAsync(id, new AcceptCase("c-housing-officer"));
         await h.AppliedAsync(id, new IssueReply("c-housing-officer", Outcome.NotSupport, "opinions/reply.pdf"));

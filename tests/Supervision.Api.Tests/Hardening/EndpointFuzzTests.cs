@@ -37,8 +37,8 @@ public sealed class EndpointFuzzTests
         {
             ["Supervision:Api:StaffPerUser"] = "1000000",
             ["Supervision:Api:PetitionerPerClient"] = "1000000",
-            ["Supervision:Api:PetitionerPerCase"] = "1000000",
-            ["Supervision:Api:QueryCodeFailures"] = "1000000",
+            ["Supervision:Api:QueryCodeFailuresPerClient"] = "1000000",
+            ["Supervision:Api:QueryCodeFailuresPerCase"] = "1000000",
             ["Supervision:Commands:Wait"] = "00:00:20",
         });
         var registrar = app.As("c-registrar");
