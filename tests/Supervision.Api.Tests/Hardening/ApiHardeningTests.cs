@@ -383,6 +383,12 @@ public sealed class ApiHardeningTests
         var localDates = schemas.Where(s => s.Key.StartsWith("LocalDate", StringComparison.Ordinal)).ToList();
         Assert.All(localDates, s => Assert.Equal("date", (string)s.Value!["format"]!));
         Assert.Null(schemas["ClassifyCase"]?["properties"]?["actor"]);
+
+        // The petitioner's routes say that wrong codes are throttled: 429 problem+json (issue 15.2, decision H11).
+        foreach (var (path, method) in new[] { ("/api/petitioner/cases/{id}", "get"), ("/api/petitioner/cases/{id}/rate", "post"), ("/api/petitioner/cases/{id}/files/{fileId}", "get") })
+        {
+            Assert.NotNull(doc["paths"]![path]![method]!["responses"]!["429"]);
+        }
     }
 
     /// <summary>A read-only stream of zeros of a given length (a big body without allocating it).</summary>
