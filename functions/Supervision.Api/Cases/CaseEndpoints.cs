@@ -57,13 +57,18 @@ public static class CaseEndpoints
         "rate", "request-review", "request-reexamination",
     };
 
+    private const string PetitionerPolicy =
+        "A wrong code and an unknown case answer the same 404. Wrong codes are throttled per client (IPv4 address or IPv6 /64) "
+        + "and per case: a client over its limit gets 429 problem+json with Retry-After (docs/api.md, Query codes). "
+        + "Only the guesser is throttled: the right code from any other client is always answered, and a re-issued code works at once.";
+
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var staff = app.MapGroup("/api").RequireAuthorization(SupervisionClaims.PersonPolicy).WithTags("cases");
         staff.MapPost("/cases", RegisterAsync).Accepts<RegisterCase>("application/json").WithName("register")
             .WithSummary("Register a petition (登记). Case id and query code are assigned by the server.");
         staff.MapPost("/cases/{id}/reissue-query-code", ReissueQueryCodeAsync).WithName("reissue-query-code")
-            .WithSummary("A registrar re-issues the query code: the new code is answered once; the old one (and any lock) ends.");
+            .WithSummary("A registrar re-issues the query code: the new code is answered once and works at once; the old one ends.");
         staff.MapGet("/cases", ListAsync).WithName("listCases")
             .WithSummary("Cases visible to the caller, filtered by unit / status / light / due within N days, paged.");
         staff.MapGet("/cases/{id}", DetailAsync).WithName("getCase")
@@ -82,12 +87,16 @@ public static class CaseEndpoints
 
         var petitioner = app.MapGroup("/api/petitioner").WithTags("petitioner").AllowAnonymous();
         petitioner.MapGet("/cases/{id}", PetitionerViewAsync).WithName("petitionerView")
-            .WithSummary("Progress query (查询) with the query code in the X-Query-Code header.");
+            .WithSummary("Progress query (查询) with the query code in the X-Query-Code header.")
+            .WithDescription(PetitionerPolicy)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         foreach (var action in PetitionerCommands)
         {
             petitioner.MapPost($"/cases/{{id}}/{action}", (string id, HttpContext http, CaseServices s, CancellationToken ct) =>
                     PetitionerCommandAsync(id, action, http, s, ct))
-                .Accepts(Commands[action], "application/json").WithName("petitioner-" + action);
+                .Accepts(Commands[action], "application/json").WithName("petitioner-" + action)
+                .WithDescription(PetitionerPolicy)
+                .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         }
 
         return app;
@@ -97,13 +106,14 @@ public static class CaseEndpoints
     {
         var actor = SupervisionClaims.PersonIdOf(http.User)!;
         var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
+        // The code is hashed here, before it enters any command, envelope or history row: only the registrar's answer
+        // below carries it in clear (decision H1).
         var queryCode = NewQueryCode();
         var (parsed, problem) = await ReadCommandAsync(http, s, "register", new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["actor"] = actor,
             ["caseId"] = "pending",
-            ["queryCode"] = queryCode,
-            ["queryCodeSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+            ["queryCodeHash"] = HashNewCode(queryCode),
         }, ct);
         if (problem is not null)
         {
@@ -276,8 +286,8 @@ public static class CaseEndpoints
     }
 
     /// <summary>
-    /// A registrar re-issues the query code (a lost code, or one locked after wrong guesses): the new code is answered
-    /// once, the old one stops working, <c>query-code-reissued</c> goes on the timeline and the lock is lifted.
+    /// A registrar re-issues the query code (a lost or leaked code): the new code is answered once, the old one stops
+    /// working, <c>query-code-reissued</c> goes on the timeline and the case's count of wrong codes is cleared.
     /// </summary>
     private static async Task<IResult> ReissueQueryCodeAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
     {
@@ -297,7 +307,7 @@ public static class CaseEndpoints
         }
 
         var code = NewQueryCode();
-        var command = new ReissueQueryCode(actor, code, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        var command = new ReissueQueryCode(actor, HashNewCode(code));
         var commandId = CommandId(actor, http.Request.Headers[IdempotencyHeader].FirstOrDefault());
         if (await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
             && s.Decider.Decide(current.State, command, new DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } refused)
@@ -313,7 +323,7 @@ public static class CaseEndpoints
 
         if (!result.Replayed)
         {
-            await s.Locks.ResetAsync(id, ct);
+            s.Throttle.Reissued(id); // the new code works at once, whoever guessed at the old one
         }
 
         var snapshot = await s.GetAsync(id, ct);
@@ -330,53 +340,64 @@ public static class CaseEndpoints
     }
 
     /// <summary>
-    /// The case a petitioner may see with the code in <see cref="QueryCodeHeader"/>, or null. A wrong code counts
-    /// towards the case's lock; a locked case refuses even the right code. The caller answers the same 404 for a wrong
-    /// code, an unknown case and a locked code, so a guess learns nothing.
+    /// The case a petitioner may see with the code in <see cref="QueryCodeHeader"/>, or the refusal: 404 for a wrong code
+    /// and an unknown case alike (the same words, so a guess learns nothing), 429 with <c>Retry-After</c> when this client
+    /// is over its limit of wrong codes (<see cref="QueryCodeThrottle"/>). Only the guesser is throttled: a client that
+    /// is not over a limit is always checked, so the owner's right code is answered whatever others sent.
     /// </summary>
-    private static async Task<CaseSnapshot?> PetitionerCaseAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    internal static async Task<(CaseSnapshot? Case, IResult? Refusal)> PetitionerCaseAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
     {
         var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault();
         if (string.IsNullOrEmpty(code) || code.Length > 64 || id.Length > 64)
         {
-            return null;
+            return (null, NoSuchCase());
+        }
+
+        // Unknown ids are counted like cases, so a refusal says nothing about whether a case exists.
+        var client = QueryCodeThrottle.ClientOf(http);
+        if (s.Throttle.TryAttempt(client, id) is { } retry)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return (null, Results.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many wrong query codes",
+                detail: $"Too many wrong query codes were sent from your network; try again in {seconds} s. "
+                    + "If you have lost your query code, the registering petition bureau can issue a new one.",
+                extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }));
         }
 
         var snapshot = await s.GetAsync(id, ct);
-        if (snapshot is null)
+        if (snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
         {
-            return null;
+            return (null, NoSuchCase()); // the attempt stays counted as a failure
         }
 
-        var failures = await s.Locks.FailuresAsync(id, ct);
-        if (failures >= s.Limits.QueryCodeFailures)
-        {
-            return null;
-        }
+        s.Throttle.Succeeded(client, id);
+        return (snapshot, null);
+    }
 
-        if (!CaseVisibility.CanPetitionerSee(snapshot.State, code))
-        {
-            await s.Locks.FailAsync(id, ct);
-            return null;
-        }
+    private static IResult NoSuchCase() => Problems.NotFound("No case with that id and query code.");
 
-        if (failures > 0)
-        {
-            await s.Locks.ResetAsync(id, ct);
-        }
-
-        return snapshot;
+    private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var (snapshot, refusal) = await PetitionerCaseAsync(id, http, s, ct);
+        return snapshot is null
+            ? refusal!
+            : Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now(), await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct)), CaseJson.Options);
     }
 
     private static async Task<IResult> PetitionerCommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
     {
-        if (await PetitionerCaseAsync(id, http, s, ct) is null)
+        var (snapshot, refusal) = await PetitionerCaseAsync(id, http, s, ct);
+        if (snapshot is null)
         {
-            return Problems.NotFound("No case with that id and query code.");
+            return refusal!;
         }
 
-        var code = http.Request.Headers[QueryCodeHeader].FirstOrDefault()!;
-        return await ExecuteAsync(id, action, Actors.Petitioner(code), http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
+        // The petitioner is named by the hash their code matched, never by the code (the command id derives from it too).
+        var actor = Actors.PetitionerFor(CaseVisibility.StoredQueryCodeHash(snapshot.State)!);
+        return await ExecuteAsync(id, action, actor, http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
     }
 
     private static async Task<IResult> ExecuteAsync(
@@ -441,11 +462,6 @@ public static class CaseEndpoints
         var rejected = await s.Store.ReadRejectionsAsync(CaseDecider.Type, id, ct);
         return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot.State, snapshot.Version, s.Now(), events, rejected), CaseJson.Options);
     }
-
-    private static async Task<IResult> PetitionerViewAsync(string id, HttpContext http, CaseServices s, CancellationToken ct) =>
-        await PetitionerCaseAsync(id, http, s, ct) is { } snapshot
-            ? Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot.State, s.Now(), await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct)), CaseJson.Options)
-            : Problems.NotFound("No case with that id and query code.");
 
     /// <summary>
     /// Cases visible to the caller, ordered by (nextDue, caseId) — a total order that timers do not reshuffle — and paged
@@ -536,7 +552,7 @@ public static class CaseEndpoints
     /// <summary>Names the client may not set: the server assigns them (the signed-in actor, the case id, the query code).</summary>
     public static readonly IReadOnlySet<string> ServerFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "actor", "caseId", "queryCode", "queryCodeSalt",
+        "actor", "caseId", "queryCode", "queryCodeSalt", "queryCodeHash",
     };
 
     /// <summary>
@@ -641,22 +657,24 @@ public static class CaseEndpoints
     private static string NewQueryCode() =>
         string.Concat(Enumerable.Range(0, 10).Select(_ => RandomNumberGenerator.GetInt32(10).ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>The stored form of a new code: PBKDF2 with a fresh random 16-byte salt (decision H1).</summary>
+    private static string HashNewCode(string code) => QueryCodes.Hash(code, RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }
 
 /// <summary>What the case endpoints need, resolved once per request.</summary>
 public sealed class CaseServices(
     CommandGateway gateway, DecisionStore store, ReferenceBoundDecider<CaseState, CaseCommand, CaseEvent> decider, OrchestrationStorage storage, OrgService org, ICalendarSource calendar, Clocks clocks,
-    Microsoft.Extensions.Options.IOptions<ApiLimits> limits)
+    Microsoft.Extensions.Options.IOptions<ApiLimits> limits, QueryCodeThrottle throttle)
 {
     private readonly FingerprintClaims claims = new(storage, clocks);
-    private readonly QueryCodeLocks locks = new(storage);
 
     public ApiLimits Limits => limits.Value;
 
     public FingerprintClaims Claims => claims;
 
-    public QueryCodeLocks Locks => locks;
+    public QueryCodeThrottle Throttle => throttle;
 
     public DecisionStore Store => store;
 

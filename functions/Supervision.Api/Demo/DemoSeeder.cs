@@ -37,6 +37,8 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
         }
     }
 
+    private readonly Dictionary<string, string> demoHashes = new(StringComparer.Ordinal);
+
     private async Task SeedAsync(CancellationToken ct)
     {
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
@@ -79,7 +81,8 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
         await Step("XF-DEMO-0005", 2, "c-registrar", new RouteCase("c-registrar", RoutingKind.Forward, "c-hrss"), ct);
         await Step("XF-DEMO-0005", 3, "c-hrss-officer", new AcceptCase("c-hrss-officer"), ct);
         await Step("XF-DEMO-0005", 4, "c-hrss-officer", new IssueReply("c-hrss-officer", Outcome.Support, "opinions/XF-DEMO-0005-reply.pdf"), ct);
-        await Step("XF-DEMO-0005", 5, Actors.Petitioner("DEMO0005"), new RateHandling(Actors.Petitioner("DEMO0005"), Rating.Satisfied, "答复及时"), ct);
+        var petitioner = Actors.PetitionerFor(DemoCodeHash("XF-DEMO-0005"));
+        await Step("XF-DEMO-0005", 5, petitioner, new RateHandling(petitioner, Rating.Satisfied, "答复及时"), ct);
 
     }
 
@@ -93,10 +96,25 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
     private static LocalDate LegalCalendarDue(Instant now, int days) =>
         Domain.Calendar.LegalCalendar.LocalDateOf(now).PlusDays(days);
 
-    private static RegisterCase Register(
+    private RegisterCase Register(
         string caseId, string actor, string unit, Instant at, Category category, string summary, string matter, string? accusedUnit = null) =>
-        new(actor, caseId, QueryCode: "DEMO" + caseId[^4..], Channel.Letter, at, unit,
+        new(actor, caseId, DemoCodeHash(caseId), Channel.Letter, at, unit,
             new Petitioner("示范信访人"), summary, matter, Category: category, AccusedUnitId: accusedUnit);
+
+    /// <summary>The hash of a demo case's published code (<c>DEMO</c> + its last four digits), with a random salt drawn once.</summary>
+    private string DemoCodeHash(string caseId)
+    {
+        lock (demoHashes)
+        {
+            if (!demoHashes.TryGetValue(caseId, out var hash))
+            {
+                hash = QueryCodes.Hash("DEMO" + caseId[^4..], System.Security.Cryptography.RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+                demoHashes[caseId] = hash;
+            }
+
+            return hash;
+        }
+    }
 
     private async Task Step(string caseId, int n, string actor, CaseCommand command, CancellationToken ct) =>
         Check($"{caseId}/{n}", await cases.SendAsync(caseId, command, $"demo:{caseId}:{n}", actor, create: n == 1, ct));

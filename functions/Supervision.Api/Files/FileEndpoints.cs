@@ -47,7 +47,9 @@ public static class FileEndpoints
             .WithSummary("Download with a link's token (the token is the authorization; a link issued to another signed-in person is refused).");
         app.MapGet("/api/petitioner/cases/{id}/files/{fileId}", PetitionerDownloadAsync).AllowAnonymous().WithTags("petitioner")
             .WithName("petitionerDownloadFile")
-            .WithSummary("The petitioner's served written opinion or reply, with the query code in X-Query-Code.");
+            .WithSummary("The petitioner's served written opinion or reply, with the query code in X-Query-Code.")
+            .WithDescription("Wrong query codes are throttled like the other petitioner routes: 429 problem+json with Retry-After (docs/api.md, Query codes).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -155,11 +157,11 @@ public static class FileEndpoints
     private static Task<IResult> PetitionerDownloadAsync(string id, string fileId, HttpContext http, CaseServices s, CaseFiles files, CancellationToken ct) =>
         GuardAsync(async () =>
         {
-            var code = http.Request.Headers[CaseEndpoints.QueryCodeHeader].FirstOrDefault();
-            var snapshot = await s.GetAsync(id, ct);
-            if (code is null || snapshot is null || !CaseVisibility.CanPetitionerSee(snapshot.State, code))
+            // The same check, and the same throttle of wrong codes, as the petitioner's other routes.
+            var (snapshot, refusal) = await CaseEndpoints.PetitionerCaseAsync(id, http, s, ct);
+            if (snapshot is null)
             {
-                return Problems.NotFound("No case with that id and query code.");
+                return refusal!;
             }
 
             // Only what was served on the petitioner: a file a recorded opinion cites, of an opinion kind. Drafts,

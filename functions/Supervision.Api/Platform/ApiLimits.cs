@@ -1,7 +1,7 @@
 namespace Supervision.Api.Platform;
 
 /// <summary>
-/// Settings of <c>Supervision:Api</c>: request size caps, rate limits and the query-code lock. Defaults suit a bureau;
+/// Settings of <c>Supervision:Api</c>: request size caps, rate limits and the query-code throttle. Defaults suit a bureau;
 /// tests set small limits. Limits apply per host process (a scaled-out app multiplies the rate limits by its instances).
 /// </summary>
 public sealed class ApiLimits
@@ -17,11 +17,12 @@ public sealed class ApiLimits
     /// <summary>Largest request body Kestrel accepts at all (uploads have their own limits in the files API).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>Petitioner requests per client address per <see cref="Window"/>.</summary>
+    /// <summary>
+    /// Petitioner requests per client (IPv4 address or IPv6 /64) per <see cref="Window"/>, right codes included: a bound on
+    /// load from one client. There is no per-case request limit: it would refuse the owner while others hammer the case
+    /// (wrong codes are throttled per client and case by <see cref="Cases.QueryCodeThrottle"/> instead).
+    /// </summary>
     public int PetitionerPerClient { get; set; } = 60;
-
-    /// <summary>Petitioner requests per case per <see cref="Window"/> (whatever the address).</summary>
-    public int PetitionerPerCase { get; set; } = 30;
 
     /// <summary>Staff requests per signed-in person per <see cref="Window"/>.</summary>
     public int StaffPerUser { get; set; } = 1200;
@@ -29,6 +30,18 @@ public sealed class ApiLimits
     /// <summary>The rate-limit window.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Wrong query codes for one case before its code is locked until a registrar re-issues it.</summary>
-    public int QueryCodeFailures { get; set; } = 5;
+    /// <summary>Wrong query codes one client (IPv4 address or IPv6 /64) may send per <see cref="QueryCodeWindow"/>, over all cases; then 429.</summary>
+    public int QueryCodeFailuresPerClient { get; set; } = 20;
+
+    /// <summary>Wrong query codes for one case per <see cref="QueryCodeWindow"/>, from anyone, after which the case is busy.</summary>
+    public int QueryCodeFailuresPerCase { get; set; } = 10;
+
+    /// <summary>On a busy case, a client that itself sent this many wrong codes for it is refused on it (429); others are still checked.</summary>
+    public int QueryCodeFailuresPerClientOnBusyCase { get; set; } = 3;
+
+    /// <summary>The fixed window wrong query codes are counted in (real time).</summary>
+    public TimeSpan QueryCodeWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Most counters the query-code throttle holds in memory (clients, cases, client-and-case pairs).</summary>
+    public int QueryCodeTrackedKeys { get; set; } = 10_000;
 }

@@ -74,6 +74,7 @@ public static class Composition
             (sp, org, _) => new AlertDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy()));
         builder.Services.AddDecider(DigestDecider.Type, DigestState.Initial, AlertJson.Options,
             (sp, org, _) => new DigestDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy()));
+        builder.Services.AddSingleton<QueryCodeThrottle>();
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();

@@ -9,7 +9,7 @@ namespace Supervision.Api.Platform;
 
 /// <summary>
 /// Abuse limits with ASP.NET Core's rate limiter (one global chained limiter, fixed windows from
-/// <see cref="ApiLimits"/>): petitioner endpoints by client address and by case, staff endpoints by signed-in person.
+/// <see cref="ApiLimits"/>): petitioner endpoints by client (IPv4 address or IPv6 /64), staff endpoints by signed-in person.
 /// A refusal is 429 problem+json with <c>Retry-After</c>. Health, the UI's files and OpenAPI are not limited.
 /// </summary>
 public static class RateLimits
@@ -20,11 +20,9 @@ public static class RateLimits
         {
             var l = limits.Value;
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                // Petitioners by client only: a per-case limit would refuse the owner while others hammer the case.
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http)
-                    ? Window("client:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), l.PetitionerPerClient, l.Window)
-                    : RateLimitPartition.GetNoLimiter(string.Empty)),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http) && http.Request.RouteValues["id"] is string id
-                    ? Window("case:" + id, l.PetitionerPerCase, l.Window)
+                    ? Window("client:" + Cases.QueryCodeThrottle.ClientOf(http), l.PetitionerPerClient, l.Window)
                     : RateLimitPartition.GetNoLimiter(string.Empty)),
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
                     http.Request.Path.StartsWithSegments("/api") && !IsPetitioner(http) && SupervisionClaims.PersonIdOf(http.User) is { } person

@@ -33,9 +33,9 @@ public sealed partial class CaseDecider
                 return Invalid($"a {unit.Type} does not register petitions; refer to it instead");
             }
 
-            if (Blank(c.CaseId) || Blank(c.QueryCode) || Blank(c.Summary) || Blank(c.MatterKey) || Blank(c.Petitioner?.Name))
+            if (Blank(c.CaseId) || (Blank(c.QueryCodeHash) && Blank(c.QueryCode)) || Blank(c.Summary) || Blank(c.MatterKey) || Blank(c.Petitioner?.Name))
             {
-                return Invalid("caseId, queryCode, summary, matterKey and the petitioner's name are required");
+                return Invalid("caseId, queryCodeHash, summary, matterKey and the petitioner's name are required");
             }
 
             if (c.ReceivedAt > now)
@@ -86,7 +86,7 @@ public sealed partial class CaseDecider
             var registered = new CaseRegistered(
                 c.CaseId, null, c.Channel, c.ReceivedAt, receivedOn, unit.Id, intake, bureau.Id, c.Petitioner!, c.GroupSize,
                 c.Representatives, c.Summary, CaseHashes.Fingerprint(c.Petitioner!, c.MatterKey), c.Category, c.AccusedUnitId,
-                c.AccusedPersonId, policy.Ref, by, QueryCodes.Hash(c.QueryCode, c.CaseId, c.QueryCodeSalt));
+                c.AccusedPersonId, policy.Ref, by, c.QueryCodeHash ?? QueryCodes.Hash(c.QueryCode!, c.CaseId, c.QueryCodeSalt));
             var profile = c.MajorReason is null ? policy.Routine : policy.Urgent;
 
             // Art. 22 for a bureau (register and route within 15 days); Art. 23 for an agency receiving directly.
@@ -547,7 +547,7 @@ public sealed partial class CaseDecider
         public Decision<CaseEvent> ReissueQueryCode(ReissueQueryCode c)
         {
             command = c.Name;
-            events.Add(new QueryCodeReissued(QueryCodes.Hash(c.QueryCode, s.CaseId!, c.QueryCodeSalt), by));
+            events.Add(new QueryCodeReissued(c.QueryCodeHash ?? QueryCodes.Hash(c.QueryCode!, s.CaseId!, c.QueryCodeSalt), by));
             return Done();
         }
 

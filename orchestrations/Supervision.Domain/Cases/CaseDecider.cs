@@ -114,7 +114,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
     private static bool Satisfied(CaseState s, CaseCommand command) => command switch
     {
         RegisterCase c => s.Status != CaseStatus.New && s.CaseId == c.CaseId && s.ReceivedAt == c.ReceivedAt
-            && s.RegisteredBy == c.UnitId && CaseVisibility.CanPetitionerSee(s, c.QueryCode),
+            && s.RegisteredBy == c.UnitId && HoldsCode(s, c.QueryCodeHash, c.QueryCode),
         ClassifyCase c => s.Status is CaseStatus.Registered or CaseStatus.ReceivedByAgency
             && s.Category == c.Category && s.AccusedUnitId == c.AccusedUnitId && s.AccusedPersonId == c.AccusedPersonId,
         RouteCase c => s.Status == CaseStatus.Routed && s.Routing == c.Kind && s.HandlingUnitId == c.AgencyId && s.AssignedDueDate == c.AssignedDueDate,
@@ -136,9 +136,14 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         ReportMajor => s.Major && s.IsOpen,
         RecordRepeatPetition c => s.Repeats.Any(r => r.ReceivedAt == c.ReceivedAt && r.UnitId == c.UnitId),
         MigratePolicy c => s.IsOpen && s.Policy?.Version == c.Version,
-        ReissueQueryCode c => s.Status != CaseStatus.New && CaseVisibility.CanPetitionerSee(s, c.QueryCode),
+        ReissueQueryCode c => s.Status != CaseStatus.New && HoldsCode(s, c.QueryCodeHash, c.QueryCode),
         _ => SatisfiedSupervision(s, command),
     };
+
+    /// <summary>The case keeps this code: the same stored hash, or (a legacy command) the clear code verifies against it.</summary>
+    private static bool HoldsCode(CaseState s, string? hash, string? legacyCode) => hash is not null
+        ? string.Equals(s.QueryCodeHash, hash, StringComparison.Ordinal)
+        : CaseVisibility.CanPetitionerSee(s, legacyCode);
 
     /// <summary>Which opinion a rating now concerns.</summary>
     internal static Stage? StageOf(CaseState s) => s.Status switch
@@ -171,7 +176,10 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
                 return $"a petitioner may rate and request review or re-examination, not '{command.Name}'";
             }
 
-            return CaseVisibility.CanPetitionerSee(s, actor[Actors.PetitionerPrefix.Length..]) ? null : "the query code does not match this case";
+            // The edge checked the code and names the petitioner by the hash it matched (Actors.PetitionerFor), so a code
+            // re-issued meanwhile refuses the command here; old histories name the petitioner by the code itself.
+            return Actors.Holds(actor, CaseVisibility.StoredQueryCodeHash(s)) || CaseVisibility.CanPetitionerSee(s, actor[Actors.PetitionerPrefix.Length..])
+                ? null : "the query code does not match this case";
         }
 
         if (Org.PersonById(actor) is null)

@@ -34,7 +34,7 @@ public static class CaseHashes
 
     /// <summary>
     /// An unsalted SHA-256 of a query code. Kept for callers that still use it; never store it (a 10-digit code is
-    /// found from it by brute force in seconds). Cases keep <see cref="QueryCodes.Hash"/> instead.
+    /// found from it by brute force in seconds). Cases keep <see cref="QueryCodes.Hash(string, byte[])"/> instead.
     /// </summary>
     public static string QueryCode(string queryCode) => Hash("query-code|" + queryCode);
 
@@ -108,10 +108,12 @@ public static class CaseHashes
 }
 
 /// <summary>
-/// The petitioner's query code (查询码) is a credential: the domain keeps only a salted PBKDF2-SHA256 hash of it. The
-/// caller (the HTTP layer) generates the code and a salt with a CSPRNG and passes both in the command; the domain
-/// derives the per-case salt from the case id and that salt, so decisions stay deterministic and replay identically.
-/// Stored format: <c>pbkdf2-sha256${iterations}${salt base64}${hash base64}</c>.
+/// The petitioner's query code (查询码) is a credential: nothing but a salted PBKDF2-SHA256 hash of it is kept. The HTTP
+/// edge generates the code and a random 16-byte salt with a CSPRNG and hashes it there (<see cref="Hash(string, byte[])"/>),
+/// so commands, envelopes, history rows and events carry only the hash. Stored format (it names its own salt and
+/// iterations, so <see cref="Verify"/> needs nothing else): <c>pbkdf2-sha256${iterations}${salt base64}${hash base64}</c>.
+/// Commands recorded before that carried the code (and a caller salt) in clear; <see cref="Hash(string, string, string?)"/>
+/// still hashes them exactly as it did, so old histories replay to the same state.
 /// </summary>
 public static class QueryCodes
 {
@@ -128,50 +130,82 @@ public static class QueryCodes
     private const int MaxIterations = 2_000_000;
     private const int HashBytes = 32;
 
-    /// <summary>The stored hash of <paramref name="queryCode"/> for case <paramref name="caseId"/> with the caller's <paramref name="salt"/>.</summary>
-    /// <param name="salt">The caller's random salt (any text); null for events written before salts (then the case id alone salts it).</param>
+    /// <summary>Bytes of the random salt the edge draws for each new code.</summary>
+    public const int SaltBytes = 16;
+
+    /// <summary>
+    /// The stored hash of <paramref name="queryCode"/> with a random <paramref name="salt"/> (<see cref="SaltBytes"/> bytes
+    /// from a CSPRNG, not derived from anything about the case). The edge calls this before the code enters any command.
+    /// </summary>
+    public static string Hash(string queryCode, byte[] salt)
+    {
+        ArgumentNullException.ThrowIfNull(queryCode);
+        ArgumentNullException.ThrowIfNull(salt);
+        if (salt.Length < SaltBytes)
+        {
+            throw new ArgumentException($"a query-code salt has at least {SaltBytes} random bytes", nameof(salt));
+        }
+
+        return Derive(queryCode, salt);
+    }
+
+    /// <summary>
+    /// Legacy: the hash of a code recorded in clear in an old command or event, salted with
+    /// SHA-256(case id | caller salt). Kept only so histories written before hashing at the edge replay identically.
+    /// </summary>
+    /// <param name="salt">The caller's salt from the old command; null for events written before salts.</param>
     public static string Hash(string queryCode, string caseId, string? salt)
     {
         ArgumentNullException.ThrowIfNull(queryCode);
-        var saltBytes = SHA256.HashData(Encoding.UTF8.GetBytes($"query-code-salt|{caseId}|{salt}"));
+        return Derive(queryCode, SHA256.HashData(Encoding.UTF8.GetBytes($"query-code-salt|{caseId}|{salt}")));
+    }
+
+    /// <summary>Whether <paramref name="stored"/> has the stored format (scheme, iterations in range, salt and hash in base64).</summary>
+    public static bool IsWellFormed(string? stored) => Parse(stored) is not null;
+
+    private static string Derive(string queryCode, byte[] saltBytes)
+    {
         var iterations = NewHashIterations;
         var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), saltBytes, iterations, HashAlgorithmName.SHA256, HashBytes);
         return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(saltBytes)}${Convert.ToBase64String(hash)}");
     }
 
-    /// <summary>Whether <paramref name="queryCode"/> matches a stored hash; constant-time compare, false for a malformed hash.</summary>
-    public static bool Verify(string? stored, string? queryCode)
+    private static (int Iterations, byte[] Salt, byte[] Expected)? Parse(string? stored)
     {
-        if (stored is null || string.IsNullOrEmpty(queryCode))
+        if (stored is null || stored.Length > 512)
         {
-            return false;
+            return null;
         }
 
         var parts = stored.Split('$');
         if (parts.Length != 4 || parts[0] != Scheme
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations is < 1 or > MaxIterations)
         {
-            return false;
+            return null;
         }
 
-        byte[] salt, expected;
         try
         {
-            salt = Convert.FromBase64String(parts[2]);
-            expected = Convert.FromBase64String(parts[3]);
+            var salt = Convert.FromBase64String(parts[2]);
+            var expected = Convert.FromBase64String(parts[3]);
+            return salt.Length == 0 || expected.Length == 0 ? null : (iterations, salt, expected);
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
+    }
 
-        if (expected.Length == 0)
+    /// <summary>Whether <paramref name="queryCode"/> matches a stored hash; constant-time compare, false for a malformed hash.</summary>
+    public static bool Verify(string? stored, string? queryCode)
+    {
+        if (string.IsNullOrEmpty(queryCode) || Parse(stored) is not { } p)
         {
             return false;
         }
 
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normalise(queryCode)), p.Salt, p.Iterations, HashAlgorithmName.SHA256, p.Expected.Length);
+        return CryptographicOperations.FixedTimeEquals(actual, p.Expected);
     }
 
     /// <summary>Codes are compared trimmed and NFKC-normalised (a full-width digit typed on a phone still matches).</summary>

@@ -104,6 +104,16 @@ public static class CaseVisibility
             Encoding.UTF8.GetBytes(state.QueryCode), Encoding.UTF8.GetBytes(queryCode));
     }
 
+    /// <summary>
+    /// The hash the case's code is checked against: the stored one, or for a snapshot written before hashing the hash its
+    /// next event will store (<see cref="CaseDecider.Evolve"/>). What <see cref="Actors.PetitionerFor"/> is made from.
+    /// </summary>
+    public static string? StoredQueryCodeHash(CaseState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.QueryCodeHash ?? (state.QueryCode is { } legacy ? QueryCodes.Hash(legacy, state.CaseId ?? string.Empty, null) : null);
+    }
+
     private static bool CanSeeUnits(OrgDirectory org, Person person, IReadOnlyCollection<string> involved)
     {
         foreach (var grant in person.Roles)

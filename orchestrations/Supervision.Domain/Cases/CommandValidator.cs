@@ -36,7 +36,7 @@ public static class CommandValidator
         {
             case RegisterCase c:
                 v.Required("caseId", c.CaseId, MaxId);
-                v.QueryCode("queryCode", c.QueryCode, c.QueryCodeSalt);
+                v.QueryCode(c.QueryCodeHash, c.QueryCode, c.QueryCodeSalt);
                 v.Enum("channel", c.Channel);
                 v.Received("receivedAt", c.ReceivedAt);
                 v.Required("unitId", c.UnitId, MaxId);
@@ -150,7 +150,7 @@ public static class CommandValidator
 
                 break;
             case ReissueQueryCode c:
-                v.QueryCode("queryCode", c.QueryCode, c.QueryCodeSalt);
+                v.QueryCode(c.QueryCodeHash, c.QueryCode, c.QueryCodeSalt);
                 break;
         }
 
@@ -212,8 +212,22 @@ public static class CommandValidator
             }
         }
 
-        public void QueryCode(string field, string? code, string? salt)
+        /// <summary>The code's hash as the edge sends it, or (legacy commands only) the code in clear with its salt.</summary>
+        public void QueryCode(string? hash, string? code, string? salt)
         {
+            if (hash is not null || code is null)
+            {
+                if (!QueryCodes.IsWellFormed(hash))
+                {
+                    Add("queryCodeHash", hash is null
+                        ? "queryCodeHash is required (the server hashes the query code it issues)"
+                        : "queryCodeHash is not a pbkdf2-sha256$iterations$salt$hash value");
+                }
+
+                return;
+            }
+
+            const string field = "queryCode";
             if (string.IsNullOrWhiteSpace(code))
             {
                 Add(field, $"{field} is required");

@@ -36,10 +36,9 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
         {
             ["Supervision:Api:StaffPerUser"] = "1000000",
             ["Supervision:Api:PetitionerPerClient"] = "1000000",
-            ["Supervision:Api:PetitionerPerCase"] = "1000000",
-            ["Supervision:Api:QueryCodeFailures"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerClient"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerCase"] = "1000000",
+            ["Supervision:Api:QueryCodeFailuresPerClientOnBusyCase"] = "1000000",
             ["Supervision:Commands:Wait"] = "00:00:20",
         });
         var storage = await Supervision.Testing.TestStorage.GetConnectionStringAsync();

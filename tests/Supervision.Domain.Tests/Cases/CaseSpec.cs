@@ -23,7 +23,11 @@ public static class CaseSpec
     public const string Head = "ca-housing-head";
     public const string ReviewBody = "ca-gov";           // one level above the agency
     public const string ReExamBody = "c-gov";            // one level above the reviewer
-    public static readonly string PetitionerActor = Actors.Petitioner(QueryCode);
+    /// <summary>The hash of <see cref="QueryCode"/> as the edge makes it (a fixed 16-byte salt here, random there).</summary>
+    public static readonly string QueryCodeHash = QueryCodes.Hash(QueryCode, [.. Enumerable.Range(1, QueryCodes.SaltBytes).Select(i => (byte)i)]);
+
+    /// <summary>The petitioner as the edge names them after checking <see cref="QueryCode"/>: by the hash, never the code.</summary>
+    public static readonly string PetitionerActor = Actors.PetitionerFor(QueryCodeHash);
 
     public static CaseDecider Decider { get; } = CaseDecider.Demo;
 
@@ -44,7 +48,7 @@ public static class CaseSpec
     public static DecisionContext Ctx(Instant now, string actor = "test") => new(CaseId, "m-" + now.ToUnixTimeTicks(), now, actor);
 
     public static RegisterCase Register(string at, Category? category = Category.Complaint, string unit = Bureau, string actor = Registrar) =>
-        new(actor, CaseId, QueryCode, Channel.Letter, At(at), unit, new Petitioner("张三", IdNumber, "13800000000", "东城县青石镇1号"),
+        new(actor, CaseId, QueryCodeHash, Channel.Letter, At(at), unit, new Petitioner("张三", IdNumber, "13800000000", "东城县青石镇1号"),
             "要求解决房屋质量问题", "house:ca1-001", Category: category);
 
     /// <summary>A sample of each command, differing from anything on the paths, with an actor fit for the state.</summary>
@@ -77,7 +81,7 @@ public static class CaseSpec
             "record-repeat" => new RecordRepeatPetition("cb-registrar", At(now), Channel.Phone, "cb-bureau"),
             "migrate-policy" => new MigratePolicy(Actors.System, 2),
             // The same code again: a no-op here, so the petitioner samples (PetitionerActor) keep working; H1 tests a new code.
-            "reissue-query-code" => new ReissueQueryCode(Registrar, QueryCode, "salt-2"),
+            "reissue-query-code" => new ReissueQueryCode(Registrar, QueryCodeHash),
             "conference-extension" => new ApplyConferenceExtension(Actors.System, "DB-OTHER-handling-1", 10, "联席会议同意延期"),
             "reassign" => new ReassignCase(Actors.System, "DB-OTHER", "ca-land", "联席会议改交"),
             "mark-supervision" => new MarkSupervision(Actors.System, "DB-OTHER", true, false),

@@ -37,6 +37,42 @@ public sealed class HardeningTests
         Assert.NotEqual(QueryCodes.Hash(QueryCode, CaseId, "s1"), QueryCodes.Hash(QueryCode, "XF-OTHER", "s1"));
         Assert.False(QueryCodes.Verify("pbkdf2-sha256$99999999$AA==$AA==", QueryCode)); // a malformed stored value never matches
         Assert.False(QueryCodes.Verify("garbage", QueryCode));
+
+        // The command carries the hash only: nothing the orchestration history keeps holds the code.
+        Assert.DoesNotContain(QueryCode, CaseJson.Serialize<CaseCommand>(Register("2025-09-10")), StringComparison.Ordinal);
+        Assert.Equal(QueryCodeHash, registered.QueryCodeHash);
+        Assert.DoesNotContain(QueryCode, PetitionerActor, StringComparison.Ordinal);
+
+        // A new hash has a random salt of its own (not derived from the case), and verifies by itself.
+        var a = QueryCodes.Hash(QueryCode, System.Security.Cryptography.RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+        var b = QueryCodes.Hash(QueryCode, System.Security.Cryptography.RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+        Assert.NotEqual(a, b);
+        Assert.True(QueryCodes.Verify(a, QueryCode) && QueryCodes.Verify(b, QueryCode));
+        Assert.True(QueryCodes.IsWellFormed(a));
+        Assert.False(QueryCodes.IsWellFormed(QueryCode));
+        Assert.Throws<ArgumentException>(() => QueryCodes.Hash(QueryCode, new byte[8]));
+    }
+
+    [Fact]
+    public void H1_legacy_commands_with_a_clear_code_still_decide_the_same_hash_and_petitioner_actor()
+    {
+        // Histories recorded before hashing at the edge carry queryCode (+ salt) and name the petitioner by the code.
+        var json = $$"""{"$type":"register","actor":"{{Registrar}}","caseId":"{{CaseId}}","queryCode":"{{QueryCode}}","queryCodeSalt":"s1","channel":"Letter","receivedAt":"2025-09-10T01:00:00Z","unitId":"{{Bureau}}","petitioner":{"name":"张三"},"summary":"s","matterKey":"m"}""";
+        var legacy = Assert.IsType<RegisterCase>(CaseJson.Deserialize<CaseCommand>(json));
+        Assert.Null(legacy.QueryCodeHash);
+        var then = Given().When(legacy, "2025-09-10");
+        var registered = Assert.IsType<CaseRegistered>(then.Events[0]);
+        Assert.Equal(QueryCodes.Hash(QueryCode, CaseId, "s1"), registered.QueryCodeHash);
+        Assert.True(CaseVisibility.CanPetitionerSee(then.After, QueryCode));
+
+        // A replied case registered the old way: the petitioner named by the code (old histories) or by its hash is let in.
+        List<CaseEvent> events = [.. Run(Replied)];
+        events[0] = ((CaseRegistered)events[0]) with { QueryCodeHash = registered.QueryCodeHash };
+        var replied = Given([.. events]);
+        replied.When(new RequestReview(Actors.Petitioner(QueryCode)), "2025-10-21").Accepted();
+        replied.When(new RequestReview(Actors.PetitionerFor(registered.QueryCodeHash!)), "2025-10-21").Accepted();
+        replied.When(new RequestReview(Actors.PetitionerFor(QueryCodeHash)), "2025-10-21").Rejected(RejectionKind.Forbidden);
+        replied.When(new RequestReview(Actors.Petitioner("Q-7F3K-92")), "2025-10-21").Rejected(RejectionKind.Forbidden);
     }
 
     [Fact]
@@ -78,24 +114,31 @@ public sealed class HardeningTests
     public void H1_reissuing_the_query_code_retires_the_old_one()
     {
         var given = Given([.. Run(Replied)]);
-        var then = given.When(new ReissueQueryCode(Registrar, "Q-NEW-0001", "salt-2"), "2025-10-21");
+        var fresh = QueryCodes.Hash("Q-NEW-0001", System.Security.Cryptography.RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+        var then = given.When(new ReissueQueryCode(Registrar, fresh), "2025-10-21");
         var e = Assert.IsType<QueryCodeReissued>(Assert.Single(then.Events));
         Assert.Equal(Registrar, e.By);
+        Assert.Equal(fresh, e.QueryCodeHash);
         Assert.DoesNotContain("Q-NEW-0001", CaseJson.Serialize<CaseEvent>(e), StringComparison.Ordinal);
         Assert.False(CaseVisibility.CanPetitionerSee(then.After, QueryCode));
         Assert.True(CaseVisibility.CanPetitionerSee(then.After, "Q-NEW-0001"));
 
         var after = Given([.. Run(Replied), e]);
-        after.When(new RequestReview(PetitionerActor), "2025-10-21").Rejected(RejectionKind.Forbidden);
-        after.When(new RequestReview(Actors.Petitioner("Q-NEW-0001")), "2025-10-21").Accepted();
-        after.When(new ReissueQueryCode(Registrar, "Q-NEW-0001", "salt-2"), "2025-10-22").Nothing(); // redelivery
+        after.When(new RequestReview(PetitionerActor), "2025-10-21").Rejected(RejectionKind.Forbidden); // checked against the old hash
+        after.When(new RequestReview(Actors.PetitionerFor(fresh)), "2025-10-21").Accepted();
+        after.When(new ReissueQueryCode(Registrar, fresh), "2025-10-22").Nothing(); // redelivery
+
+        // A legacy command with the code in clear (old histories) still decides as before.
+        var legacy = given.When(new ReissueQueryCode(Registrar, null, "Q-NEW-0001", "salt-2"), "2025-10-21");
+        Assert.Equal(QueryCodes.Hash("Q-NEW-0001", CaseId, "salt-2"), Assert.IsType<QueryCodeReissued>(Assert.Single(legacy.Events)).QueryCodeHash);
 
         // Who may: a registrar of the case's bureau or of the registering unit; nobody else, never the petitioner.
-        given.When(new ReissueQueryCode(Officer, "Q-NEW-0001"), "2025-10-21").Rejected(RejectionKind.Forbidden);
-        given.When(new ReissueQueryCode("cb-registrar", "Q-NEW-0001"), "2025-10-21").Rejected(RejectionKind.Forbidden);
-        given.When(new ReissueQueryCode(PetitionerActor, "Q-NEW-0001"), "2025-10-21").Rejected(RejectionKind.Forbidden);
+        given.When(new ReissueQueryCode(Officer, fresh), "2025-10-21").Rejected(RejectionKind.Forbidden);
+        given.When(new ReissueQueryCode("cb-registrar", fresh), "2025-10-21").Rejected(RejectionKind.Forbidden);
+        given.When(new ReissueQueryCode(PetitionerActor, fresh), "2025-10-21").Rejected(RejectionKind.Forbidden);
         given.When(new ReissueQueryCode(Registrar, "123"), "2025-10-21").Rejected(RejectionKind.Validation);
-        Given().When(new ReissueQueryCode(Registrar, "Q-NEW-0001"), "2025-10-21").Rejected(RejectionKind.InvalidTransition);
+        given.When(new ReissueQueryCode(Registrar, null), "2025-10-21").Rejected(RejectionKind.Validation);
+        Given().When(new ReissueQueryCode(Registrar, fresh), "2025-10-21").Rejected(RejectionKind.InvalidTransition);
     }
 
     [Fact]
@@ -215,7 +258,9 @@ public sealed class HardeningTests
         { With(b => (b["channel"], b["groupSize"], b["representatives"]) = ("Visit", 20, 6)), "representatives" },
         { With(b => b["representatives"] = -1), "representatives" },
         { With(b => b["category"] = 2), "category" },
-        { With(b => b["queryCode"] = null), "queryCode" },
+        { With(b => b["queryCodeHash"] = null), "queryCodeHash" },
+        { With(b => b["queryCodeHash"] = "Q-7F3K-91"), "queryCodeHash" },
+        { With(b => b.Remove("queryCodeHash")), "queryCodeHash" },
         { With(b => b.Remove("unitId")), "unitId" },
         { With(b => b["$type"] = "timer"), "$type" },
         { With(b => b.Remove("$type")), "$type" },

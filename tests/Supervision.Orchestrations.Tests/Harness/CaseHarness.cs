@@ -136,7 +136,7 @@ public sealed class CaseHarness : IAsyncDisposable
     }
 
     public static RegisterCase Register(string id, string code, Instant receivedAt, string matter = "housing:elevator", string petitioner = "张三") =>
-        new("c-registrar", id, code, Channel.Letter, receivedAt, "c-bureau", new Petitioner(petitioner, Phone: "13800000000"), "电梯停运", matter,
+        new("c-registrar", id, QueryCodes.Hash(code, System.Security.Cryptography.RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes)), Channel.Letter, receivedAt, "c-bureau", new Petitioner(petitioner, Phone: "13800000000"), "电梯停运", matter,
             Category: Category.Complaint);
 
     public Task<IReadOnlyList<StoredEvent>> EventsAsync(string caseId) => Store.ReadEventsAsync(CaseDecider.Type, caseId);

@@ -126,7 +126,7 @@ public static class CaseOracle
     private static CaseCommand Reconstruct(string caseId, string matterKey, StoredEvent first) => JsonSerializer.Deserialize<CaseEvent>(first.Data, CaseJson.Options) switch
     {
         CaseRegistered r => new RegisterCase(
-            r.By, r.CaseId, r.QueryCode ?? "0000000000", r.Channel, r.ReceivedAt, r.UnitId, r.Petitioner, r.Summary, matterKey, r.GroupSize,
+            r.By, r.CaseId, r.QueryCodeHash, r.Channel, r.ReceivedAt, r.UnitId, r.Petitioner, r.Summary, matterKey, r.GroupSize,
             r.Representatives, r.Category, r.AccusedUnitId, r.AccusedPersonId),
         CaseRouted r => new RouteCase(r.By, r.Kind, r.AgencyId, r.AssignedDueDate, r.ReportRequired),
         CaseAccepted a => new AcceptCase(a.By, a.Mode, a.NoticeSent),
