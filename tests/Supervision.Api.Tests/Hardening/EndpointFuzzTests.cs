@@ -5,6 +5,7 @@ using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Supervision.Api.Cases;
 using Supervision.Api.Tests.Cases;
+using Supervision.Api.Tests.Oversight;
 
 namespace Supervision.Api.Tests.Hardening;
 
@@ -43,7 +44,8 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
         });
         var storage = await Supervision.Testing.TestStorage.GetConnectionStringAsync();
         var registrar = app.As("c-registrar");
-        var (seedId, _) = await registrar.RegisterAsync(app.Now);
+        var (seedId, seedCode) = await registrar.RegisterAsync(app.Now);
+        var seeds = await SeedAsync(app, seedId, seedCode);
 
         // Every table, queue and container of this app, except Durable Task's partition ownership, which the engine renews
         // on its own every few seconds whatever the requests do.
@@ -66,9 +68,6 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
             }, "storage to settle after an accepted request");
         }
 
-        // The file store opens at first use and then writes its link-signing key once (CaseFiles): a process's one-time
-        // set-up, not a request's write, so it happens before the baseline.
-        await registrar.GetAsync(new Uri($"/api/cases/{seedId}/files", UriKind.Relative)).OkAsync();
         var baseline = await SettledAsync();
 
         var doc = await app.Anonymous().GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)).OkAsync();
@@ -98,7 +97,7 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
         var failures = new List<string>();
         FuzzRequest? previous = null;
 
-        var gen = RequestGen(operations, schemas, seedId);
+        var gen = RequestGen(operations, schemas, seeds);
         await gen.SampleAsync(async request =>
         {
             using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(request.Path, UriKind.Relative));
@@ -183,7 +182,7 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
         return schema;
     }
 
-    private static readonly string[] Users = ["c-registrar", "c-supervisor", "c-housing-officer", "ca-land-head", "admin", "stranger"];
+    private static readonly string[] Users = ["c-registrar", "c-supervisor", "c-housing-officer", "c-housing-head", "c-conf-staff", "c-leader", "ca-registrar", "ca-land-head", "admin", "stranger"];
     private static readonly string[] OddIds =
     [
         "XF-20250910-00000000", "x", "案件", new string('9', 300), "..", "XF-%2F..%2F", "%00", "' or 1 eq 1", "PartitionKey eq 'a'",
@@ -192,38 +191,76 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
     private static readonly string[] ListParams = ["dueWithinDays", "open", "pageSize", "page", "light", "status", "unit", "continuation", "year", "from", "days", "type", "reason"];
     private static readonly string[] OddValues = ["", "-1", "0", "1", "2147483647", "99999999999", "1e3", "abc", "true", "maybe", "Red", "NaN", "%00", "2025-02-30", "9999-12-31", new string('x', 5000)];
 
-    private static Gen<FuzzRequest> RequestGen(IReadOnlyList<Operation> operations, JsonObject schemas, string seedId) =>
+    /// <summary>Real objects for the generator to aim at, so every operation can get past "not found".</summary>
+    private sealed record Seeds(string CaseId, string QueryCode, string VictimId, string TicketId, string JointId, string FileId, string LinkQuery);
+
+    /// <summary>
+    /// A routed case with a file, a download link and a 督办单; a county case with a joint assignment; and the victim, a
+    /// case for the administrators' destructive operations. The file store's one-time set-up (its link-signing key)
+    /// happens here too, before the baseline.
+    /// </summary>
+    private static async Task<Seeds> SeedAsync(CaseApp app, string caseId, string code)
+    {
+        var registrar = app.As("c-registrar");
+        await registrar.Command(caseId, "route", new { kind = "Forward", agencyId = "c-housing" }).OkAsync();
+        var (victim, _) = await registrar.RegisterAsync(app.Now, matter: "fuzz:victim", petitioner: "李四");
+        var content = new ByteArrayContent([.. "%PDF-1.7\n"u8.ToArray(), .. new byte[2000]]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        content.Headers.TryAddWithoutValidation("Content-Disposition", "attachment; filename*=UTF-8''a.pdf");
+        var file = await registrar.PostAsync(new Uri($"/api/cases/{caseId}/files?kind=Evidence", UriKind.Relative), content).OkAsync();
+        var fileId = (string)file["id"]!;
+        var url = (string)(await registrar.PostAsync(new Uri($"/api/cases/{caseId}/files/{fileId}/link", UriKind.Relative), null).OkAsync())["url"]!;
+        var ticket = await app.As("c-supervisor").PostJsonAsync("/api/tickets", new { caseId, agencyId = "c-housing", ground = "Stalling", problem = "多次推诿" }).OkAsync();
+        var county = app.As("ca-registrar");
+        var (countyCase, _) = await county.RegisterAsync(app.Now, matter: "fuzz:joint", unit: "ca-bureau");
+        var today = Legal.DateOf(app.Now);
+        var joint = await county.PostJsonAsync("/api/joint-assignments", new
+        {
+            caseId = countyCase,
+            arrangement = new
+            {
+                leadAgencyId = "ca-housing",
+                leadDueDate = today.PlusDays(45).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                coHandlers = new[] { new { unitId = "ca-land", dueDate = today.PlusDays(14).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) } },
+            },
+        }).OkAsync();
+        return new Seeds(caseId, code, victim, (string)ticket["id"]!, (string)joint["id"]!, fileId, url[url.IndexOf('?', StringComparison.Ordinal)..]);
+    }
+
+    private static Gen<FuzzRequest> RequestGen(IReadOnlyList<Operation> operations, JsonObject schemas, Seeds seeds) =>
         from op in Gen.OneOfConst([.. operations])
-        from id in Gen.Frequency((3, Gen.Const(seedId)), (2, Gen.OneOfConst(OddIds)))
+        from real in Gen.Frequency((3, Gen.Const(true)), (2, Gen.Const(false)))
+        from odd in Gen.OneOfConst(OddIds)
         from user in Gen.Frequency((6, Gen.OneOfConst<string?>(Users)), (1, Gen.OneOfConst<string?>(null, null)))
-        from code in Gen.OneOfConst<string?>(null, "0000000000", "", new string('1', 200), "１２３４５６７８９０")
+        from code in Gen.Frequency((2, Gen.Const<string?>(seeds.QueryCode)), (3, Gen.OneOfConst<string?>(null, "0000000000", "", new string('1', 200), "１２３４５６７８９０")))
         from ifMatch in Gen.OneOfConst<string?>(null, "*", "\"0x8DEADBEEF\"", "\"seed\"x", "garbage")
         from key in Gen.OneOfConst<string?>(null, "k1", new string('k', 2000))
-        from query in Gen.Frequency((3, Gen.Const(string.Empty)), (2, QueryGen))
+        from query in Gen.Frequency((3, Gen.Const(string.Empty)), (2, QueryGen), (1, Gen.Const(seeds.LinkQuery)))
         from body in op.Method is "POST" or "PUT" || op.Schema is not null ? BodyGen(op.Schema, schemas) : Gen.OneOfConst<string?>(null, null)
-        select new FuzzRequest(
-            $"{op.Method} {op.Template}",
-            op.Method,
-            Fill(op.Template, Destructive(op) && user == "admin" ? OddIds[0] : id) + query,
-            body,
-            user,
-            code,
-            ifMatch,
-            key);
+        select new FuzzRequest($"{op.Method} {op.Template}", op.Method, Fill(op, real ? seeds : null, odd) + query, body, user, code, ifMatch, key);
 
-    /// <summary>Operations an administrator may use to end or remove an instance: fuzzed as admin on ids other than the seed,
-    /// so the run keeps a case to aim the others at.</summary>
+    /// <summary>Operations an administrator may use to end or remove an instance: aimed at the victim case, so the run
+    /// keeps its seeds to aim the others at.</summary>
     private static bool Destructive(Operation op) => op.Template.StartsWith("/api/ops", StringComparison.Ordinal) && op.Method != "GET";
 
-    private static string Fill(string template, string id)
+    /// <summary>The template with a real id of the right kind for each placeholder, or the odd one.</summary>
+    private static string Fill(Operation op, Seeds? seeds, string odd)
     {
-        var path = template;
-        foreach (var name in new[] { "{id}", "{commandId}", "{type}", "{year}" })
-        {
-            path = path.Replace(name, Uri.EscapeDataString(id), StringComparison.Ordinal);
-        }
-
-        return path;
+        string Id(string? real) => Uri.EscapeDataString(real ?? odd);
+        var template = op.Template;
+        var id = seeds is null ? null
+            : template.StartsWith("/api/tickets/", StringComparison.Ordinal) ? seeds.TicketId
+            : template.StartsWith("/api/joint-assignments/", StringComparison.Ordinal) ? seeds.JointId
+            : template.StartsWith("/api/org/units/", StringComparison.Ordinal) ? "c-housing"
+            : Destructive(op) ? seeds.VictimId
+            : seeds.CaseId;
+        return template
+            .Replace("{id}", Id(id), StringComparison.Ordinal)
+            .Replace("{fileId}", Id(seeds?.FileId), StringComparison.Ordinal)
+            .Replace("{alertId}", Id(null), StringComparison.Ordinal)
+            .Replace("{commandId}", Id(null), StringComparison.Ordinal)
+            .Replace("{type}", Id(seeds is null ? null : "case"), StringComparison.Ordinal)
+            .Replace("{year}", Id(seeds is null ? null : "2025"), StringComparison.Ordinal);
     }
 
     private static readonly Gen<string> QueryGen =
