@@ -56,8 +56,13 @@ public sealed class FloodTests(ITestOutputHelper output)
             {
                 Content = JsonContent.Create(new
                 {
-                    channel = "Letter", receivedAt = Cases.Api.Utc(Start), unitId = "c-bureau", petitioner = new { name = "张三" },
-                    summary = "电梯停运", matterKey = "housing:elevator", category = "Complaint",
+                    channel = "Letter",
+                    receivedAt = Cases.Api.Utc(Start),
+                    unitId = "c-bureau",
+                    petitioner = new { name = "张三" },
+                    summary = "电梯停运",
+                    matterKey = "housing:elevator",
+                    category = "Complaint",
                 }),
             };
             request.Headers.Add(CaseEndpoints.IdempotencyHeader, "flood-seed");
