@@ -14,6 +14,12 @@ public static class SupervisionApi
     public static WebApplicationBuilder AddSupervisionApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+
+        // Logging never holds up a request: the console logger's queue (its default is to make the logging thread wait
+        // when the console is slower than the log) drops entries instead. A flood of failing requests, each logging a
+        // stack trace, once ran the whole process at the speed of its console, health probes included (issue 15.4).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o =>
+            o.QueueFullMode = Microsoft.Extensions.Logging.Console.ConsoleLoggerQueueFullMode.DropWrite);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOptions<ApiLimits>().Bind(builder.Configuration.GetSection(ApiLimits.Section));
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Azure;
 using NodaTime.Text;
+using Supervision.Api.Platform;
 using Supervision.Calendar.Storage;
 using Supervision.Domain.Calendar;
 
@@ -113,12 +114,17 @@ public static class CalendarEndpoints
             return BadRequest("Notice too large", $"A notice is a few KB of JSON; this body has {request.ContentLength} bytes (limit {MaxNoticeBytes}).");
         }
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
+        // The API's one body reader (cap, JSON object, valid text in every field → 400 naming it), then the notice's own rules.
+        using var read = await HttpInput.ReadObjectAsync(request, MaxNoticeBytes, cancellationToken, emptyIsObject: false);
+        if (read.Problem is not null)
+        {
+            return read.Problem;
+        }
+
         HolidayNotice notice;
         try
         {
-            notice = HolidayNotice.Parse(body);
+            notice = HolidayNotice.Parse(read.Text!);
         }
         catch (CalendarDataException e)
         {

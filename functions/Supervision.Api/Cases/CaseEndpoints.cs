@@ -273,6 +273,15 @@ public static class CaseEndpoints
     private static async Task<IResult> CommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
     {
         var actor = SupervisionClaims.PersonIdOf(http.User)!;
+
+        // The body first: an invalid one is refused without a storage call (a flood of bad requests stays cheap), and
+        // its 400 says nothing about whether the case exists.
+        var (command, problem) = await ReadCommandAsync(http, s, action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         var org = await s.Org.GetAsync(ct);
         var person = org.PersonById(actor);
         var snapshot = await s.GetAsync(id, ct);
@@ -282,7 +291,7 @@ public static class CaseEndpoints
             return Problems.NotFound($"No case '{id}' that you may act on.");
         }
 
-        return await ExecuteAsync(id, action, actor, http, s, org, petitioner: false, ct);
+        return await ExecuteAsync(id, command!, actor, http, s, org, petitioner: false, ct);
     }
 
     /// <summary>
@@ -292,18 +301,22 @@ public static class CaseEndpoints
     private static async Task<IResult> ReissueQueryCodeAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
     {
         var actor = SupervisionClaims.PersonIdOf(http.User)!;
+
+        // The body (ignored, but read strictly like every body) is checked before any storage call: a refusal stays cheap.
+        using (var body = await HttpInput.ReadObjectAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct, CaseJson.MaxDepth))
+        {
+            if (body.Problem is not null)
+            {
+                return body.Problem;
+            }
+        }
+
         var org = await s.Org.GetAsync(ct);
         var person = org.PersonById(actor);
         var current = await s.GetAsync(id, ct);
         if (current is null || person is null || !CaseVisibility.CanSee(org, person, current.State))
         {
             return Problems.NotFound($"No case '{id}' that you may act on.");
-        }
-
-        var body = await HttpInput.ReadJsonAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct);
-        if (body.Problem is not null)
-        {
-            return body.Problem;
         }
 
         var code = NewQueryCode();
@@ -389,6 +402,14 @@ public static class CaseEndpoints
 
     private static async Task<IResult> PetitionerCommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
     {
+        // The body first (no storage call, no wrong-code count for a request that is refused anyway); the actor is named
+        // once the code has matched.
+        var (command, problem) = await ReadCommandAsync(http, s, action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = Actors.PetitionerPrefix }, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         var (snapshot, refusal) = await PetitionerCaseAsync(id, http, s, ct);
         if (snapshot is null)
         {
@@ -397,20 +418,14 @@ public static class CaseEndpoints
 
         // The petitioner is named by the hash their code matched, never by the code (the command id derives from it too).
         var actor = Actors.PetitionerFor(CaseVisibility.StoredQueryCodeHash(snapshot.State)!);
-        return await ExecuteAsync(id, action, actor, http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
+        return await ExecuteAsync(id, command! with { Actor = actor }, actor, http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
     }
 
     private static async Task<IResult> ExecuteAsync(
-        string id, string action, string actor, HttpContext http, CaseServices s, OrgDirectory org, bool petitioner, CancellationToken ct)
+        string id, CaseCommand command, string actor, HttpContext http, CaseServices s, OrgDirectory org, bool petitioner, CancellationToken ct)
     {
-        var (command, problem) = await ReadCommandAsync(http, s, action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         // A client never sets the digest; a cited stored file gets the one the file store measured.
-        var (badFile, cited) = await Files.LegalRecords.CheckAsync(id, Files.LegalRecords.WithDigest(command!, null), http, ct);
+        var (badFile, cited) = await Files.LegalRecords.CheckAsync(id, Files.LegalRecords.WithDigest(command, null), http, ct);
         if (badFile is not null)
         {
             return badFile;
@@ -564,17 +579,13 @@ public static class CaseEndpoints
     private static async Task<(CaseCommand? Command, IResult? Problem)> ReadCommandAsync(
         HttpContext http, CaseServices s, string action, IReadOnlyDictionary<string, string> server, CancellationToken ct)
     {
-        var body = await HttpInput.ReadJsonAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct);
+        using var body = await HttpInput.ReadObjectAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct, CaseJson.MaxDepth);
         if (body.Problem is not null)
         {
             return (null, body.Problem);
         }
 
-        using var doc = HttpInput.ParseObject(body.Text ?? "{}", out var problem, CaseJson.MaxDepth);
-        if (doc is null)
-        {
-            return (null, problem);
-        }
+        var doc = body.Document!;
 
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))

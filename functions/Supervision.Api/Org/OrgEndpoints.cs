@@ -64,16 +64,10 @@ public static class OrgEndpoints
                 return MissingIfMatch();
             }
 
-            var body = await HttpInput.ReadJsonAsync(http.Request, limits.Value.MaxOrgBodyBytes, ct);
+            using var body = await HttpInput.ReadObjectAsync(http.Request, limits.Value.MaxOrgBodyBytes, ct, CaseJson.MaxDepth, emptyIsObject: false);
             if (body.Problem is not null)
             {
                 return body.Problem;
-            }
-
-            using var doc = HttpInput.ParseObject(body.Text, out var problem, CaseJson.MaxDepth);
-            if (doc is null)
-            {
-                return problem!;
             }
 
             var replacement = body.Text!;
@@ -128,17 +122,13 @@ public static class OrgEndpoints
     private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, long limit, CancellationToken ct)
         where T : class
     {
-        var body = await HttpInput.ReadJsonAsync(http.Request, limit, ct);
+        using var body = await HttpInput.ReadObjectAsync(http.Request, limit, ct, CaseJson.MaxDepth, emptyIsObject: false);
         if (body.Problem is not null)
         {
             return (null, body.Problem);
         }
 
-        using var doc = HttpInput.ParseObject(body.Text, out var problem, CaseJson.MaxDepth);
-        if (doc is null)
-        {
-            return (null, problem);
-        }
+        var doc = body.Document!;
 
         try
         {

@@ -48,22 +48,28 @@ public static class JointEndpoints
 
     private static async Task<IResult> ProposeAsync(HttpContext http, CancellationToken ct)
     {
-        var s = SupervisionServices.Of(http);
-        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        ProposeJointRequest? request;
-        try
+        // The body first: a refused one costs no storage call.
+        var (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
+        if (bad is not null)
         {
-            request = (await SupervisionHttp.ReadObjectAsync(http, ct))?.Deserialize<ProposeJointRequest>(JointJson.Options);
+            return bad;
         }
-        catch (JsonException e)
+
+        if (!SupervisionHttp.TryRead<ProposeJointRequest>(body!, JointJson.Options, "a joint assignment", out var request, out bad))
         {
-            return Problems.Invalid($"The body does not fit a joint assignment: {e.Message}");
+            return bad!;
         }
 
         if (request is null || string.IsNullOrWhiteSpace(request.CaseId) || request.Arrangement is null)
         {
-            return Problems.Invalid("The body names caseId and arrangement {leadAgencyId, leadDueDate, coHandlers}, and optionally bureauId.");
+            return Problems.Fields(
+                new[] { ("caseId", request is null || string.IsNullOrWhiteSpace(request.CaseId)), ("arrangement", request?.Arrangement is null) }
+                    .Where(f => f.Item2)
+                    .Select(f => new Domain.Orchestration.FieldError(f.Item1, $"{f.Item1} is required (the body names caseId and arrangement {{leadAgencyId, leadDueDate, coHandlers}}, and optionally bureauId)")));
         }
+
+        var s = SupervisionServices.Of(http);
+        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
 
         var snapshot = await s.Cases.GetAsync(request.CaseId, ct);
         if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
@@ -91,31 +97,42 @@ public static class JointEndpoints
 
     private static async Task<IResult> CommandAsync(string id, string action, HttpContext http, CancellationToken ct)
     {
+        // The body first, checked against the command's shape: a refused one costs no storage call.
+        var (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
         var s = SupervisionServices.Of(http);
         var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        if (await s.JointAsync(id, ct) is not { } current || person is null || !SupervisionVisibility.CanSee(org, person, current.State))
+        if (person is null)
         {
             return Problems.NotFound($"No joint assignment '{id}' that you may act on.");
         }
 
-        if (await SupervisionHttp.ReadObjectAsync(http, ct) is not { } body)
+        if (!SupervisionHttp.TryCommand<JointCommand>(body!, action, person.Id, JointJson.Options, out var command, out bad))
         {
-            return Problems.Invalid("The body must be a JSON object.");
+            return bad!;
+        }
+
+        if (await s.JointAsync(id, ct) is not { } current || !SupervisionVisibility.CanSee(org, person, current.State))
+        {
+            return Problems.NotFound($"No joint assignment '{id}' that you may act on.");
         }
 
         // An agency answering for itself need not name its unit: the one party unit it holds a role in.
-        if (action is "consent" or "dispute" && body["unitId"] is null)
+        if (action is "consent" or "dispute" && body!["unitId"] is null)
         {
             var mine = current.State.Arrangement?.Parties.Where(p => org.UnitsOf(person.Id).Contains(p)).ToList() ?? [];
             if (mine.Count == 1)
             {
                 body["unitId"] = mine[0];
+                if (!SupervisionHttp.TryCommand<JointCommand>(body, action, person.Id, JointJson.Options, out command, out bad))
+                {
+                    return bad!;
+                }
             }
-        }
-
-        if (!SupervisionHttp.TryCommand<JointCommand>(body, action, person.Id, JointJson.Options, out var command, out var error))
-        {
-            return Problems.Invalid(error);
         }
 
         var commandId = SupervisionHttp.CommandId(person.Id, SupervisionHttp.Key(http));

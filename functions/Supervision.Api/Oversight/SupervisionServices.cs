@@ -83,30 +83,47 @@ public static class SupervisionHttp
 
     public static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
-    public static async Task<JsonObject?> ReadObjectAsync(HttpContext http, CancellationToken ct)
+    /// <summary>
+    /// The body as a JSON object, read by the API's one strict reader (<see cref="HttpInput.ReadObjectAsync"/>: the command
+    /// body cap, JSON only, no duplicate keys, bounded depth, valid text in every field), or the 400/413/415 naming the
+    /// field. No body is an empty object. Touches no storage, so callers read it before loading anything.
+    /// </summary>
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpContext http, CancellationToken ct)
     {
-        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && http.Request.ContentType is null))
-        {
-            return [];
-        }
+        var limits = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiLimits>>().Value;
+        using var body = await HttpInput.ReadObjectAsync(http.Request, limits.MaxCommandBodyBytes, ct, CaseJson.MaxDepth);
+        return body.Problem is not null ? (null, body.Problem) : (JsonNode.Parse(body.Text!)!.AsObject(), null);
+    }
 
-        if (!(http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            return null;
-        }
-
+    /// <summary>
+    /// Deserializes <paramref name="body"/> as <typeparamref name="T"/>; a body that does not fit is a 400 naming the
+    /// field the serializer stopped at (never an exception).
+    /// </summary>
+    public static bool TryRead<T>(JsonObject body, JsonSerializerOptions options, string what, out T? value, out IResult? problem)
+        where T : class
+    {
         try
         {
-            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct) as JsonObject;
+            value = body.Deserialize<T>(options);
+            problem = null;
+            return true;
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            value = null;
+            problem = Problems.Fields([new Domain.Orchestration.FieldError(Field(e.Path), $"The body does not fit {what}: {e.Message}")]);
+            return false;
+        }
+        catch (Exception e) when (e is NotSupportedException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            value = null;
+            problem = Problems.Fields([new Domain.Orchestration.FieldError("$", $"The body does not fit {what}: {e.Message}")]);
+            return false;
         }
     }
 
-    /// <summary>Reads a polymorphic command with <c>$type</c> first and the actor set by the server.</summary>
-    public static bool TryCommand<T>(JsonObject body, string type, string actor, JsonSerializerOptions options, out T command, out string error)
+    /// <summary>Reads a polymorphic command with <c>$type</c> first and the actor set by the server; the problem names the field.</summary>
+    public static bool TryCommand<T>(JsonObject body, string type, string actor, JsonSerializerOptions options, out T command, out IResult? problem)
         where T : class
     {
         var ordered = new JsonObject { ["$type"] = type, ["actor"] = actor };
@@ -118,19 +135,20 @@ public static class SupervisionHttp
             }
         }
 
-        try
+        if (TryRead<T>(ordered, options, $"the '{type}' command", out var read, out problem) && read is not null)
         {
-            command = ordered.Deserialize<T>(options) ?? throw new JsonException("empty command");
-            error = string.Empty;
+            command = read;
             return true;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or FormatException or ArgumentException or InvalidOperationException)
-        {
-            command = null!;
-            error = $"The body does not fit the '{type}' command: {e.Message}";
-            return false;
-        }
+
+        command = null!;
+        problem ??= Problems.Fields([new Domain.Orchestration.FieldError("$", $"The body does not fit the '{type}' command.")]);
+        return false;
     }
+
+    /// <summary><c>$.arrangement.leadDueDate</c> → <c>arrangement.leadDueDate</c>; the root stays <c>$</c>.</summary>
+    public static string Field(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     /// <summary>The rejection, 202 with a status link while the engine is slow, or null when applied.</summary>
     public static IResult? Answer(string statusUrl, string commandId, CommandResult result) => result.Outcome switch

@@ -51,23 +51,28 @@ public static class TicketEndpoints
 
     private static async Task<IResult> RaiseAsync(HttpContext http, CancellationToken ct)
     {
-        var s = SupervisionServices.Of(http);
-        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        var body = await SupervisionHttp.ReadObjectAsync(http, ct);
-        RaiseTicketRequest? request;
-        try
+        // The body first: a refused one costs no storage call.
+        var (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
+        if (bad is not null)
         {
-            request = body?.Deserialize<RaiseTicketRequest>(TicketJson.Options);
+            return bad;
         }
-        catch (JsonException e)
+
+        if (!SupervisionHttp.TryRead<RaiseTicketRequest>(body!, TicketJson.Options, "a ticket", out var request, out bad))
         {
-            return Problems.Invalid($"The body does not fit a ticket: {e.Message}");
+            return bad!;
         }
 
         if (request is null || string.IsNullOrWhiteSpace(request.CaseId) || string.IsNullOrWhiteSpace(request.AgencyId))
         {
-            return Problems.Invalid("The body names caseId, agencyId, ground, and optionally form, problem and bureauId.");
+            return Problems.Fields(
+                new[] { ("caseId", request?.CaseId), ("agencyId", request?.AgencyId) }
+                    .Where(f => string.IsNullOrWhiteSpace(f.Item2))
+                    .Select(f => new Domain.Orchestration.FieldError(f.Item1, $"{f.Item1} is required (the body names caseId, agencyId, ground, and optionally form, problem and bureauId)")));
         }
+
+        var s = SupervisionServices.Of(http);
+        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
 
         var snapshot = await s.Cases.GetAsync(request.CaseId, ct);
         if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
@@ -93,21 +98,28 @@ public static class TicketEndpoints
 
     private static async Task<IResult> CommandAsync(string id, string type, HttpContext http, CancellationToken ct)
     {
+        // The body first, checked against the command's shape: a refused one costs no storage call.
+        var (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
         var s = SupervisionServices.Of(http);
         var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        if (await s.TicketAsync(id, ct) is not { } current || person is null || !SupervisionVisibility.CanSee(org, person, current.State))
+        if (person is null)
         {
             return Problems.NotFound($"No ticket '{id}' that you may act on.");
         }
 
-        if (await SupervisionHttp.ReadObjectAsync(http, ct) is not { } body)
+        if (!SupervisionHttp.TryCommand<TicketCommand>(body!, type, person.Id, TicketJson.Options, out var command, out bad))
         {
-            return Problems.Invalid("The body must be a JSON object.");
+            return bad!;
         }
 
-        if (!SupervisionHttp.TryCommand<TicketCommand>(body, type, person.Id, TicketJson.Options, out var command, out var error))
+        if (await s.TicketAsync(id, ct) is not { } current || !SupervisionVisibility.CanSee(org, person, current.State))
         {
-            return Problems.Invalid(error);
+            return Problems.NotFound($"No ticket '{id}' that you may act on.");
         }
 
         // A cited report must be the case's file as stored (and is sealed once the step is applied).

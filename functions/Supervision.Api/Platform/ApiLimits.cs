@@ -27,6 +27,15 @@ public sealed class ApiLimits
     /// <summary>Staff requests per signed-in person per <see cref="Window"/>.</summary>
     public int StaffPerUser { get; set; } = 1200;
 
+    /// <summary>
+    /// Requests one client (the signed-in person, else the client address) may have in progress under <c>/api</c> at
+    /// once; one more is 429 at once (no queue). A flood from one client is shed before it ties up the process.
+    /// </summary>
+    public int PerClientConcurrency { get; set; } = 16;
+
+    /// <summary>Requests the process serves under <c>/api</c> at once, from all clients; one more is 429 at once (no queue).</summary>
+    public int MaxConcurrentRequests { get; set; } = 128;
+
     /// <summary>The rate-limit window.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -8,8 +8,10 @@ using Supervision.Api.Auth;
 namespace Supervision.Api.Platform;
 
 /// <summary>
-/// Abuse limits with ASP.NET Core's rate limiter (one global chained limiter, fixed windows from
-/// <see cref="ApiLimits"/>): petitioner endpoints by client (IPv4 address or IPv6 /64), staff endpoints by signed-in person.
+/// Abuse limits with ASP.NET Core's rate limiter (one global chained limiter from <see cref="ApiLimits"/>, nothing ever
+/// queued): requests in progress at once per client and in all, fixed windows for petitioner endpoints by client
+/// (IPv4 address or IPv6 /64; never by case, which would refuse the owner while others hammer the case) and for staff
+/// endpoints by signed-in person.
 /// A refusal is 429 problem+json with <c>Retry-After</c>. Health, the UI's files and OpenAPI are not limited.
 /// </summary>
 public static class RateLimits
@@ -20,6 +22,12 @@ public static class RateLimits
         {
             var l = limits.Value;
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                // In progress at once, per client and in all: refused at once (queue 0), so a flood costs the process
+                // only the refusals, never a growing queue of waiting requests.
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsApi(http)
+                    ? Concurrency("inflight:" + ClientOf(http), l.PerClientConcurrency)
+                    : RateLimitPartition.GetNoLimiter(string.Empty)),
+
                 // Petitioners by client only: a per-case limit would refuse the owner while others hammer the case.
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http)
                     ? Window("client:" + Cases.QueryCodeThrottle.ClientOf(http), l.PetitionerPerClient, l.Window)
@@ -27,12 +35,16 @@ public static class RateLimits
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
                     http.Request.Path.StartsWithSegments("/api") && !IsPetitioner(http) && SupervisionClaims.PersonIdOf(http.User) is { } person
                         ? Window("user:" + person, l.StaffPerUser, l.Window)
-                        : RateLimitPartition.GetNoLimiter(string.Empty)));
+                        : RateLimitPartition.GetNoLimiter(string.Empty)),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsApi(http)
+                    ? Concurrency("inflight", l.MaxConcurrentRequests)
+                    : RateLimitPartition.GetNoLimiter(string.Empty)));
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : l.Window;
+                // A window says when it reopens; a concurrency limit frees up as soon as a request in progress ends.
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -54,6 +66,22 @@ public static class RateLimits
     }
 
     private static bool IsPetitioner(HttpContext http) => http.Request.Path.StartsWithSegments("/api/petitioner");
+
+    /// <summary>Health (<c>/health/*</c>), <c>/</c>, the UI's files and OpenAPI are never limited: a monitor must get through a flood.</summary>
+    private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");
+
+    /// <summary>The client: the signed-in person, else the client address (petitioners, anonymous callers).</summary>
+    private static string ClientOf(HttpContext http) =>
+        !IsPetitioner(http) && SupervisionClaims.PersonIdOf(http.User) is { } person
+            ? "user:" + person
+            : "client:" + Cases.QueryCodeThrottle.ClientOf(http);
+
+    private static RateLimitPartition<string> Concurrency(string key, int permits) =>
+        RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            QueueLimit = 0,
+        });
 
     private static RateLimitPartition<string> Window(string key, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions

@@ -67,7 +67,15 @@ public static class CaseCommandReader
             }
 
             var errors = new List<FieldError>();
-            CheckShape(root, type, string.Empty, errors, new NullabilityInfoContext()); // not thread-safe: one per read
+            try
+            {
+                CheckShape(root, type, string.Empty, errors, new NullabilityInfoContext()); // not thread-safe: one per read
+            }
+            catch (InvalidOperationException e)
+            {
+                // A string that is not valid text (a lone surrogate). The HTTP edge refuses it earlier, naming the field.
+                return Fail("$", "the body holds text that is not valid Unicode: " + e.Message);
+            }
             if (errors.Count > 0)
             {
                 return new CommandRead(null, errors);

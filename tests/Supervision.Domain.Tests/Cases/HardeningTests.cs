@@ -290,6 +290,9 @@ public sealed class HardeningTests
     [InlineData("{")]
     [InlineData("""{"$type":"register","summary":"a","summary":"b"}""")]
     [InlineData("""{"$type":"nonsense"}""")]
+    [InlineData("""{"$type":"rate","actor":"a","rating":"\ud800"}""")]
+    [InlineData("""{"$type":"classify","actor":"a","category":"Complaint","accusedUnitId":"\udc00"}""")]
+    [InlineData("""{"$type":"approve-extension","actor":"a","days":"\ud800","reason":"复杂","petitionerToldOn":"2025-09-10"}""")]
     public void H4_bad_json_is_an_error_never_an_exception(string json)
     {
         var read = CaseCommandReader.Read(json);
