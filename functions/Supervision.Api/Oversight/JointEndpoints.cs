@@ -86,6 +86,12 @@ public static class JointEndpoints
         var c = snapshot.State;
         var command = new ProposeJointAssignment(person.Id, id, request.CaseId, bureau ?? string.Empty, request.Arrangement, c.Category, c.AccusedUnitId, c.AccusedPersonId);
         var commandId = SupervisionHttp.CommandId(person.Id, key);
+        var existing = await s.JointAsync(id, ct);
+        if (await s.EarlyRefusalAsync(s.Joints, JointDecider.Type, id, existing?.State ?? s.Joints.Initial, (JointCommand)command, commandId, person.Id, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var result = await s.SendAsync(JointDecider.Type, id, JointJson.Serialize<JointCommand>(command), commandId, person.Id, create: true, ct);
         if (SupervisionHttp.Answer(StatusUrl(id, commandId), commandId, result) is { } early)
         {
@@ -136,6 +142,11 @@ public static class JointEndpoints
         }
 
         var commandId = SupervisionHttp.CommandId(person.Id, SupervisionHttp.Key(http));
+        if (await s.EarlyRefusalAsync(s.Joints, JointDecider.Type, id, current.State, command!, commandId, person.Id, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var result = await s.SendAsync(JointDecider.Type, id, JointJson.Serialize(command), commandId, person.Id, create: false, ct);
         if (SupervisionHttp.Answer(StatusUrl(id, commandId), commandId, result) is { } early)
         {

@@ -11,6 +11,7 @@ using Supervision.Api.Platform;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
+using Supervision.Domain.Orchestration;
 using Supervision.Domain.Org;
 using Supervision.Domain.Tickets;
 using Supervision.Orchestrations;
@@ -39,6 +40,11 @@ public sealed class SupervisionServices(IServiceProvider sp)
 
     public LocalMailbox Mailbox { get; } = sp.GetRequiredService<LocalMailbox>();
 
+    /// <summary>The deciders in force, for the early answer (<see cref="EarlyRefusalAsync{TState, TCommand, TEvent}"/>).</summary>
+    public IDecider<TicketState, TicketCommand, TicketEvent> Tickets { get; } = sp.GetRequiredService<ReferenceBoundDecider<TicketState, TicketCommand, TicketEvent>>();
+
+    public IDecider<JointState, JointCommand, JointEvent> Joints { get; } = sp.GetRequiredService<ReferenceBoundDecider<JointState, JointCommand, JointEvent>>();
+
     public static SupervisionServices Of(HttpContext http) => new(http.RequestServices);
 
     public Instant Now() => Instant.FromDateTimeOffset(Clock.GetUtcNow());
@@ -48,6 +54,28 @@ public sealed class SupervisionServices(IServiceProvider sp)
 
     public async Task<(long Version, JointState State)?> JointAsync(string id, CancellationToken ct) =>
         await Store.GetAsync(JointDecider.Type, id, ct) is { } s ? (s.Version, JointJson.Deserialize<JointState>(s.StateJson)) : null;
+
+    /// <summary>
+    /// The refusal the decider gives a command against the current state (or the initial one, for a creating command),
+    /// before anything is sent: a plainly refused step then writes nothing (no instance, no history, no outcome row), as
+    /// for cases. A retry of a command already decided is answered from its record instead. The orchestration still
+    /// decides everything it is sent, so a step that loses a race is refused there, visibly.
+    /// </summary>
+    public async Task<IResult?> EarlyRefusalAsync<TState, TCommand, TEvent>(
+        IDecider<TState, TCommand, TEvent> decider, string type, string id, TState state, TCommand command, string commandId, string actor, CancellationToken ct)
+        where TState : class
+        where TCommand : class
+        where TEvent : class
+    {
+        if (await Store.GetOutcomeAsync(type, id, commandId, ct) is not null)
+        {
+            return null;
+        }
+
+        return decider.Decide(state, command, new DecisionContext(id, commandId, Now(), actor)).Rejection is { } refused
+            ? Problems.Rejected(refused)
+            : null;
+    }
 
     /// <summary>Sends a command recorded at the legal instant the API received it.</summary>
     public Task<CommandResult> SendAsync(string type, string id, string json, string commandId, string actor, bool create, CancellationToken ct) =>

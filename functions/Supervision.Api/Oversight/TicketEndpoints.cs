@@ -87,6 +87,12 @@ public static class TicketEndpoints
             person.Id, ticketId, request.CaseId, request.AgencyId, request.Ground, request.Form ?? SupervisionForm.Written, request.Problem ?? string.Empty,
             request.BureauId, c.Category, c.AccusedUnitId, c.AccusedPersonId);
         var commandId = SupervisionHttp.CommandId(person.Id, key);
+        var existing = await s.TicketAsync(ticketId, ct);
+        if (await s.EarlyRefusalAsync(s.Tickets, TicketDecider.Type, ticketId, existing?.State ?? s.Tickets.Initial, (TicketCommand)command, commandId, person.Id, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var result = await s.SendAsync(TicketDecider.Type, ticketId, TicketJson.Serialize<TicketCommand>(command), commandId, person.Id, create: true, ct);
         if (SupervisionHttp.Answer(StatusUrl(ticketId, commandId), commandId, result) is { } early)
         {
@@ -129,6 +135,11 @@ public static class TicketEndpoints
         }
 
         var commandId = SupervisionHttp.CommandId(person.Id, SupervisionHttp.Key(http));
+        if (await s.EarlyRefusalAsync(s.Tickets, TicketDecider.Type, id, current.State, command!, commandId, person.Id, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var result = await s.SendAsync(TicketDecider.Type, id, TicketJson.Serialize(command), commandId, person.Id, create: false, ct);
         if (SupervisionHttp.Answer(StatusUrl(id, commandId), commandId, result) is { } early)
         {

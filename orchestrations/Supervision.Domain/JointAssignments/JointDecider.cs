@@ -107,9 +107,9 @@ public sealed class JointDecider : IDecider<JointState, JointCommand, JointEvent
         ProposeJointAssignment c => s.Status != JointStatus.New && s.AssignmentId == c.AssignmentId,
         ConsentToJointAssignment c => s.Answers.GetValueOrDefault(c.UnitId) is { Consented: true },
         DisputeJointAssignment c => s.Answers.GetValueOrDefault(c.UnitId) is { Consented: false } a && a.Reason == c.Reason,
-        ResolveDispute c => s.ResolutionNote == c.Note && s.Arrangement!.SameAs(c.Arrangement) && s.Status is JointStatus.AwaitingApproval or JointStatus.Approved,
+        ResolveDispute c => s.ResolutionNote == c.Note && s.Arrangement?.SameAs(c.Arrangement) == true && s.Status is JointStatus.AwaitingApproval or JointStatus.Approved,
         ApproveJointAssignment => s.Status == JointStatus.Approved && !s.Amended,
-        AmendJointAssignment c => s is { Status: JointStatus.Approved, Amended: true } && s.Arrangement!.SameAs(c.Arrangement),
+        AmendJointAssignment c => s is { Status: JointStatus.Approved, Amended: true } && s.Arrangement?.SameAs(c.Arrangement) == true,
         RejectJointAssignment c => s.Status == JointStatus.Rejected && s.RejectionReason == c.Reason,
         _ => false,
     };

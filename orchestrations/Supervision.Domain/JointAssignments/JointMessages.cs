@@ -48,8 +48,10 @@ public sealed record JointArrangement(string LeadAgencyId, LocalDate LeadDueDate
     [JsonIgnore]
     public IEnumerable<string> Parties => [LeadAgencyId, .. CoHandlers.Select(c => c.UnitId)];
 
-    public bool SameAs(JointArrangement other) =>
-        LeadAgencyId == other.LeadAgencyId && LeadDueDate == other.LeadDueDate && CoHandlers.SequenceEqual(other.CoHandlers);
+    /// <summary>The same lead, date and co-handlers; a command read from JSON may lack any of them (then it is not).</summary>
+    public bool SameAs(JointArrangement? other) =>
+        other is { CoHandlers: not null } && CoHandlers is not null
+        && LeadAgencyId == other.LeadAgencyId && LeadDueDate == other.LeadDueDate && CoHandlers.SequenceEqual(other.CoHandlers);
 }
 
 /// <summary>One agency's answer to a proposal.</summary>

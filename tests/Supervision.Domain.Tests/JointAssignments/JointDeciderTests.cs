@@ -70,6 +70,17 @@ public sealed class JointDeciderTests
     }
 
     [Fact]
+    public void A_settlement_or_amendment_without_an_arrangement_is_refused_as_invalid_not_thrown()
+    {
+        // JSON may leave the arrangement out; the decider refuses it (the edge decides early, the orchestration too).
+        var f = Proposed();
+        f.Ok(new DisputeJointAssignment("ca-land-officer", Land, "界址争议"), At("2025-09-11"));
+        f.Refused(new ResolveDispute("ca-leader", null!, "x"), At("2025-09-12"), RejectionKind.Validation);
+        f.Refused(new ResolveDispute("ca-leader", Arrangement() with { CoHandlers = null! }, "x"), At("2025-09-12"), RejectionKind.Validation);
+        f.Refused(new AmendJointAssignment(ConfStaff, null!, "x"), At("2025-09-12"), RejectionKind.InvalidTransition);
+    }
+
+    [Fact]
     public void A_cross_county_dispute_goes_to_the_city_government()
     {
         var f = Proposed(Arrangement(co: "cb-housing"));
