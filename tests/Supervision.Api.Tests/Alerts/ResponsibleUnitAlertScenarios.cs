@@ -48,9 +48,9 @@ public sealed class ResponsibleUnitAlertScenarios
             {
                 var failed = await (await app.As("admin").GetAsync(new Uri("/api/ops/failed-effects", UriKind.Relative))).Content.ReadAsStringAsync();
                 var events = await (await app.As("admin").GetAsync(new Uri($"/api/ops/instances/{caseId}/events?type=case", UriKind.Relative))).Content.ReadAsStringAsync();
-                Console.WriteLine($"DIAG failed effects: {failed}\nDIAG case events: {events}");
                 Assert.Fail($"Timed out after {limit.TotalSeconds:0} s (legal time {app.Now:O}) waiting for {person}: {kind} ({rule}) of {caseId} in /api/mailbox, which holds: "
-                    + string.Join(" | ", mailbox.Select(m => $"{m!["alertId"]} {m["kind"]} caseId={m["caseId"]} 「{m["subject"]}」")));
+                    + string.Join(" | ", mailbox.Select(m => $"{m!["alertId"]} {m["kind"]} caseId={m["caseId"]} 「{m["subject"]}」"))
+                    + $"; failed effects: {failed}; the case's events: {events}");
             }
 
             await Task.Delay(100);
