@@ -86,9 +86,12 @@ public sealed class DirectAlerts : IAlertRouter
 }
 
 /// <summary>One alert in the local mailbox.</summary>
+/// <param name="Digested">A routine alert filed by the daily digest (its source's id and case id; the person's
+/// <c>digest.daily</c> message carried it, so it was not sent on its own).</param>
 public sealed record MailboxItem(
     string Role, string UnitId, string AlertId, string Kind, string Subject, string Body, AlertUrgency Urgency, string? Link, string SourceType,
-    string SourceInstanceId, DateTimeOffset DeliveredAt, string? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null, string? CaseId = null);
+    string SourceInstanceId, DateTimeOffset DeliveredAt, string? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null, string? CaseId = null,
+    bool Digested = false);
 
 /// <summary>
 /// The standalone alert sink: one table row per (audience, alert id), PartitionKey <c>{role}|{unitId}</c>, RowKey the
@@ -115,6 +118,7 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
                 ["SourceType"] = delivery.SourceType,
                 ["SourceInstanceId"] = delivery.SourceInstanceId,
                 ["CaseId"] = delivery.Alert.CaseId,
+                ["Digested"] = delivery.Alert.Digested,
                 ["DeliveredAt"] = clock.GetUtcNow(),
             };
             try
@@ -167,7 +171,8 @@ public sealed class LocalMailbox(OrchestrationStorage storage, TimeProvider cloc
                 Enum.TryParse<AlertUrgency>(e.GetString("Urgency"), out var u) ? u : AlertUrgency.Routine,
                 e.GetString("Link"), e.GetString("SourceType") ?? "", e.GetString("SourceInstanceId") ?? "",
                 e.GetDateTimeOffset("DeliveredAt") ?? default, e.GetString("AcknowledgedBy"), e.GetDateTimeOffset("AcknowledgedAt"),
-                e.GetString("CaseId") ?? (e.GetString("SourceType") == "case" ? e.GetString("SourceInstanceId") : null)));
+                e.GetString("CaseId") ?? (e.GetString("SourceType") == "case" ? e.GetString("SourceInstanceId") : null),
+                e.GetBoolean("Digested") ?? false));
         }
 
         return items;

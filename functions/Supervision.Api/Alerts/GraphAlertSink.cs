@@ -109,7 +109,8 @@ public sealed class GraphAlertRetryException : AlertDeliveryThrottledException
 }
 
 /// <summary>
-/// Delivers alerts to the local mailbox (so the UI keeps listing them) and then through Microsoft Graph: e-mail from
+/// Delivers alerts to the local mailbox (so the UI keeps listing them) and then, unless the alert was filed by the daily
+/// digest (<see cref="Supervision.Domain.Orchestration.Alert.Digested"/>: the digest message carries it), through Microsoft Graph: e-mail from
 /// a sender mailbox and a Teams activity-feed notification, to every person holding an audience's role at its unit.
 /// A delivered (alert id, person, channel) is marked in a table, so a retried delivery never sends it again.
 /// Throttling and transient failures throw <see cref="GraphAlertRetryException"/> (the orchestration waits and retries); a permanent
@@ -134,6 +135,10 @@ public sealed class GraphAlertSink(
     public async Task DeliverAsync(AlertDelivery delivery, CancellationToken cancellationToken)
     {
         await mailbox.DeliverAsync(delivery, cancellationToken);
+        if (delivery.Alert.Digested)
+        {
+            return; // filed by the daily digest: the person's digest message (its own delivery) carries it (decision A14)
+        }
 
         var o = options.CurrentValue;
         var recipients = Resolve(await org.GetAsync(cancellationToken), delivery);

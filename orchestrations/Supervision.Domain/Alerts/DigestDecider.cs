@@ -19,8 +19,11 @@ public sealed record DigestState(LocalDate? Date, IReadOnlyList<HeldAlert> Held,
 /// <summary>
 /// The digest of one working day (instance <see cref="AlertPolicy.DigestInstanceId"/>): routine alerts decided since the
 /// previous digest are held, and at 09:00 each person they address gets <b>one</b> message listing all of theirs
-/// (audiences are resolved to people with the org directory in force at 09:00). The day is always a working day: the
-/// sender picks it with <see cref="AlertPolicy.NextDigest"/>, so nothing goes out on a holiday.
+/// (audiences are resolved to people with the org directory in force at 09:00). Each held alert is also filed at 09:00
+/// under its own id, addressed to its own audiences and marked <see cref="Alert.Digested"/>: the mailbox keeps one row
+/// per alert with its case id (what a case page and a unit's people look for), and no separate mail or Teams
+/// notification goes out for it (decision A14). The day is always a working day: the sender picks it with
+/// <see cref="AlertPolicy.NextDigest"/>, so nothing goes out on a holiday.
 /// </summary>
 public sealed class DigestDecider(OrgDirectory org, AlertPolicy policy) : IDecider<DigestState, DigestCommand, DigestEvent>
 {
@@ -66,7 +69,7 @@ public sealed class DigestDecider(OrgDirectory org, AlertPolicy policy) : IDecid
 
     public IReadOnlyList<Effect> Effects(DigestState before, DigestEvent @event, DigestState after, EffectContext context) => @event switch
     {
-        DigestSent => PerPerson(after, context.Now),
+        DigestSent => [.. Filed(after), .. PerPerson(after, context.Now)],
         HeldAlertSentLate l => [new RaiseAlert(l.Alert, l.AlertId)],
         _ => [],
     };
@@ -97,6 +100,10 @@ public sealed class DigestDecider(OrgDirectory org, AlertPolicy policy) : IDecid
 
         return [.. order.Select(id => (byPerson[id].Person, (IReadOnlyList<HeldAlert>)byPerson[id].Alerts))];
     }
+
+    /// <summary>Every held alert under its own (its source's) id, to its own audiences, marked as carried by the digest.</summary>
+    private static IEnumerable<Effect> Filed(DigestState state) =>
+        state.Held.Select(held => new RaiseAlert(held.Alert with { Digested = true }, held.AlertId));
 
     private List<Effect> PerPerson(DigestState state, Instant now)
     {

@@ -69,6 +69,11 @@ public sealed record AlertAudience(string Role, string UnitId)
 /// <param name="Link">Relative link into the app, e.g. <c>/cases/XF-2026-000123</c>.</param>
 /// <param name="CaseId">The case (or other instance) the alert is about.</param>
 /// <param name="Deadline">For a deadline alert: the clock, rule, article, due date and level, so the text can be rendered at delivery.</param>
+/// <param name="Digested">
+/// Set by the daily digest on each routine alert it held (decision A14): the alert is filed under its own id in its
+/// audiences' mailboxes, and sends nothing of its own (the person's digest message carries it). Omitted from JSON when
+/// false, so every other alert serializes as before.
+/// </param>
 public sealed record Alert(
     string Kind,
     string Subject,
@@ -77,7 +82,9 @@ public sealed record Alert(
     AlertUrgency Urgency,
     string? Link = null,
     string? CaseId = null,
-    AlertDeadline? Deadline = null);
+    AlertDeadline? Deadline = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    bool Digested = false);
 
 /// <summary>Levels a deadline alert can carry (the escalation ladder, DOMAIN.md §9).</summary>
 public enum AlertLevel

@@ -59,10 +59,20 @@ public sealed class AlertPolicyScenarios
         Assert.Equal(new DateTimeOffset(2025, 10, 9, 9, 0, 0, TimeSpan.FromHours(8)), sent.At);
         Assert.Empty((await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-01")).Concat(await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-08")));
 
-        // Nothing arrived one by one, and nothing during the holiday: the head's mailbox holds digests only, one per day.
+        // Nothing arrived one by one, and nothing during the holiday: the head's mailbox holds one digest per day, and
+        // each alert it carried, filed with it under the alert's own id and case id (decision A14).
         var head = await MailboxAsync(app, "c-housing-head");
-        Assert.All(head, m => Assert.Equal("digest.daily", (string?)m!["kind"]));
         Assert.Single(head, m => (string?)m!["alertId"] == "digest/2025-10-09/c-housing-head");
+        Assert.All(head.Where(m => (string?)m!["kind"] != "digest.daily"), m => Assert.True((bool?)m!["digested"] ?? false, $"{m["alertId"]} was sent on its own"));
+        foreach (var id in new[] { first, second })
+        {
+            var filed = Assert.Single(head, m => (string?)m!["kind"] == "case.routed" && (string?)m["caseId"] == id)!;
+            // Filed by the digest's own decision; its delivery time is the accelerated wall clock's reading, which a
+            // queue timer's one-second granularity can put hours before 09:00 — but never back in the holiday.
+            var filedAt = filed["deliveredAt"]!.GetValue<DateTimeOffset>();
+            Assert.True(filedAt > new DateTimeOffset(2025, 10, 8, 12, 0, 0, TimeSpan.FromHours(8)), $"{filed["alertId"]} filed at {filedAt:O}, during the holiday");
+            Assert.Equal("digest", (string?)filed["sourceType"]);
+        }
         var officer = await ItemAsync(app, "c-housing-officer", m => (string?)m["kind"] == "digest.daily", "the officer's digest");
         Assert.Equal("digest/2025-10-09/c-housing-officer", (string)officer["alertId"]!);
     }

@@ -156,6 +156,27 @@ public sealed class GraphAlertSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_filed_by_the_digest_goes_to_the_mailbox_only_and_the_digest_message_is_sent()
+    {
+        // Decision A14: the held reminder is filed under its own id (the mailbox row a case page finds); the person's
+        // digest message, which lists it, is the one mail and Teams notification.
+        var reminder = new AlertDelivery("case/XF-2026-000128/4/0", "digest", "digest-2026-03-02", new Alert(
+            "deadline.reminder", "【提醒】信访事项 XF-2026-000128 受理告知", "受理告知期限过半。", [new AlertAudience("agency-head", "c-housing")],
+            AlertUrgency.Routine, "/cases/XF-2026-000128", "XF-2026-000128", Digested: true));
+        await DeliverAsync(reminder);
+        Assert.Empty(server.Requests);
+        var row = Assert.Single(await mailbox.ListAsync("agency-head", "c-housing"), m => m.AlertId == reminder.AlertId);
+        Assert.True(row.Digested);
+        Assert.Equal("XF-2026-000128", row.CaseId);
+
+        await DeliverAsync(new AlertDelivery("digest/2026-03-02/c-housing-head", "digest", "digest-2026-03-02", new Alert(
+            "digest.daily", "【每日提醒】2026-03-02 共 1 条", "1. 【提醒】信访事项 XF-2026-000128 受理告知", [AlertAudience.Person("c-housing-head")], AlertUrgency.Routine, "/app/mailbox.html")));
+        Assert.Single(server.To("/sendMail"));
+        Assert.Single(server.To("/users/c-housing-head/teamwork/sendActivityNotification"));
+        Assert.False(Assert.Single(await mailbox.ListAsync(AlertAudience.PersonRole, "c-housing-head")).Digested);
+    }
+
+    [Fact]
     public void Retry_after_as_an_http_date_is_a_delay_from_now()
     {
         var e = new Microsoft.Kiota.Abstractions.ApiException("throttled")

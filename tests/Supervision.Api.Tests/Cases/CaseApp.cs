@@ -47,14 +47,16 @@ public sealed class CaseApp : IAsyncDisposable
 
     /// <summary>Starts the app with legal time <paramref name="start"/> (UTC) now; <paramref name="services"/> adds
     /// registrations after the app's own (e.g. a keyed test clock).</summary>
-    /// <remarks><paramref name="settings"/>: extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.</remarks>
+    /// <remarks><paramref name="settings"/>: extra configuration (e.g. small <c>Supervision:Api</c> limits), applied last.
+    /// <paramref name="prefix"/>: the storage prefix (task hub, tables, containers) of an earlier app, to restart it on
+    /// its own state; a fresh one by default.</remarks>
     public static async Task<CaseApp> StartAsync(
         DateTimeOffset start, bool kestrel = false, bool demo = false, double speed = DefaultSpeed, Action<IServiceCollection>? services = null,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, string? prefix = null)
     {
         var port = kestrel ? TestStorage.FreePort() : 0;
         var storage = await TestStorage.GetConnectionStringAsync();
-        var prefix = TestStorage.UniqueName("e");
+        prefix ??= TestStorage.UniqueName("e");
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("AzureWebJobsStorage", storage);

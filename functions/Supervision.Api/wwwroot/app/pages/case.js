@@ -132,7 +132,9 @@ async function submit(ev, action, s) {
 async function loadSide() {
   try {
     const mail = await api("/api/mailbox");
-    const mine = mail.filter((m) => m.sourceInstanceId === id || (m.subject || "").includes(id));
+    // By case id: a routine alert is filed by the daily digest (source "digest-…") under its own id with the case id;
+    // the subject still finds supervision alerts (督办单, joint assignments), which carry no case id.
+    const mine = mail.filter((m) => m.caseId === id || (m.kind !== "digest.daily" && (m.subject || "").includes(id)));
     $("#alerts").replaceChildren(...(mine.length ? mine.map((m) => el("li", { class: m.urgency === "Urgent" ? "urgent" : "" }, `${beijing(m.deliveredAt)} ${m.subject}`)) : [el("li", {}, "暂无")]));
   } catch (e) { showError($("#alerts"), e); }
   try {

@@ -26,7 +26,7 @@ async function load() {
     $("#mail").replaceChildren(el("table", {}, el("caption", {}, `共 ${items.length} 条`),
       el("thead", {}, el("tr", {}, ["时间", "紧急程度", "事项", "内容", "操作"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows.length ? rows.map((m) => el("tr", { "data-alert": m.alertId, class: m.urgency === "Urgent" ? "urgent" : "" },
-        el("td", {}, beijing(m.deliveredAt)), el("td", {}, m.urgency === "Urgent" ? "紧急" : "一般"),
+        el("td", {}, beijing(m.deliveredAt)), el("td", {}, m.urgency === "Urgent" ? "紧急" : m.digested ? "一般（随每日汇总）" : "一般"),
         el("td", {}, m.caseId ? caseLink(m.caseId) : m.kind === "digest.daily" ? "每日汇总" : m.sourceInstanceId),
         el("td", {}, el("strong", {}, m.subject), el("br"), el("span", { class: "mail-body" }, m.body)),
         el("td", {}, m.acknowledgedAt ? `已确认 ${beijing(m.acknowledgedAt)}` : ackButton(m))))
