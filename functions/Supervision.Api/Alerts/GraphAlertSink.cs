@@ -137,7 +137,7 @@ public sealed class GraphAlertSink(
         await mailbox.DeliverAsync(delivery, cancellationToken);
         if (delivery.Alert.Digested)
         {
-            return; // filed by the daily digest: the person's digest message (its own delivery) carries it (decision A14)
+            return; // filed by the daily digest: the person's digest message (its own delivery) carries it (decision A15)
         }
 
         var o = options.CurrentValue;

@@ -22,7 +22,7 @@ public sealed record DigestState(LocalDate? Date, IReadOnlyList<HeldAlert> Held,
 /// (audiences are resolved to people with the org directory in force at 09:00). Each held alert is also filed at 09:00
 /// under its own id, addressed to its own audiences and marked <see cref="Alert.Digested"/>: the mailbox keeps one row
 /// per alert with its case id (what a case page and a unit's people look for), and no separate mail or Teams
-/// notification goes out for it (decision A14). The day is always a working day: the sender picks it with
+/// notification goes out for it (decision A15). The day is always a working day: the sender picks it with
 /// <see cref="AlertPolicy.NextDigest"/>, so nothing goes out on a holiday.
 /// </summary>
 public sealed class DigestDecider(OrgDirectory org, AlertPolicy policy) : IDecider<DigestState, DigestCommand, DigestEvent>

@@ -70,7 +70,7 @@ public sealed record AlertAudience(string Role, string UnitId)
 /// <param name="CaseId">The case (or other instance) the alert is about.</param>
 /// <param name="Deadline">For a deadline alert: the clock, rule, article, due date and level, so the text can be rendered at delivery.</param>
 /// <param name="Digested">
-/// Set by the daily digest on each routine alert it held (decision A14): the alert is filed under its own id in its
+/// Set by the daily digest on each routine alert it held (decision A15): the alert is filed under its own id in its
 /// audiences' mailboxes, and sends nothing of its own (the person's digest message carries it). Omitted from JSON when
 /// false, so every other alert serializes as before.
 /// </param>

@@ -60,7 +60,7 @@ public sealed class AlertPolicyScenarios
         Assert.Empty((await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-01")).Concat(await store.ReadEventsAsync(DigestDecider.Type, "digest-2025-10-08")));
 
         // Nothing arrived one by one, and nothing during the holiday: the head's mailbox holds one digest per day, and
-        // each alert it carried, filed with it under the alert's own id and case id (decision A14).
+        // each alert it carried, filed with it under the alert's own id and case id (decision A15).
         var head = await MailboxAsync(app, "c-housing-head");
         Assert.Single(head, m => (string?)m!["alertId"] == "digest/2025-10-09/c-housing-head");
         Assert.All(head.Where(m => (string?)m!["kind"] != "digest.daily"), m => Assert.True((bool?)m!["digested"] ?? false, $"{m["alertId"]} was sent on its own"));

@@ -158,7 +158,7 @@ public sealed class GraphAlertSinkTests : IAsyncLifetime
     [Fact]
     public async Task An_alert_filed_by_the_digest_goes_to_the_mailbox_only_and_the_digest_message_is_sent()
     {
-        // Decision A14: the held reminder is filed under its own id (the mailbox row a case page finds); the person's
+        // Decision A15: the held reminder is filed under its own id (the mailbox row a case page finds); the person's
         // digest message, which lists it, is the one mail and Teams notification.
         var reminder = new AlertDelivery("case/XF-2026-000128/4/0", "digest", "digest-2026-03-02", new Alert(
             "deadline.reminder", "【提醒】信访事项 XF-2026-000128 受理告知", "受理告知期限过半。", [new AlertAudience("agency-head", "c-housing")],
