@@ -105,8 +105,8 @@ public sealed class JointDecider : IDecider<JointState, JointCommand, JointEvent
     private static bool Satisfied(JointState s, JointCommand command) => command switch
     {
         ProposeJointAssignment c => s.Status != JointStatus.New && s.AssignmentId == c.AssignmentId,
-        ConsentToJointAssignment c => s.Answers.GetValueOrDefault(c.UnitId) is { Consented: true },
-        DisputeJointAssignment c => s.Answers.GetValueOrDefault(c.UnitId) is { Consented: false } a && a.Reason == c.Reason,
+        ConsentToJointAssignment c => c.UnitId is not null && s.Answers.GetValueOrDefault(c.UnitId) is { Consented: true },
+        DisputeJointAssignment c => c.UnitId is not null && s.Answers.GetValueOrDefault(c.UnitId) is { Consented: false } a && a.Reason == c.Reason,
         ResolveDispute c => s.ResolutionNote == c.Note && s.Arrangement?.SameAs(c.Arrangement) == true && s.Status is JointStatus.AwaitingApproval or JointStatus.Approved,
         ApproveJointAssignment => s.Status == JointStatus.Approved && !s.Amended,
         AmendJointAssignment c => s is { Status: JointStatus.Approved, Amended: true } && s.Arrangement?.SameAs(c.Arrangement) == true,
