@@ -39,23 +39,42 @@ public static class OpsEndpoints
             Results.Json(await engine.GetHistoryAsync(id, ct)));
         ops.MapGet("/instances/{id}/events", async (string id, string? type, DecisionStore store, CancellationToken ct) =>
             Results.Json(await store.ReadEventsAsync(type ?? CaseDecider.Type, id, ct)));
+        // Restart and terminate check the instance first: a message sent to an instance that does not exist (or no longer
+        // runs) is never consumed cleanly and would keep the engine retrying it.
         ops.MapPost("/instances/{id}/restart", async (string id, IDurableEngine engine, CancellationToken ct) =>
         {
-            if (await engine.GetStatusAsync(id, ct) is null)
+            switch (await engine.GetStatusAsync(id, ct))
             {
-                return Problems.NotFound($"No instance '{id}'.");
+                case null:
+                    return Problems.NotFound($"No instance '{id}'.");
+                case { RuntimeStatus: not (RuntimeStatuses.Failed or RuntimeStatuses.Terminated) } s:
+                    return Problems.Conflict($"Instance '{id}' is {s.RuntimeStatus}: only a failed or terminated instance is restarted.");
             }
 
             await engine.RestartAsync(id, ct);
             return Results.Accepted();
-        }).WithSummary("Starts a failed instance again from the folded state of its latest execution.");
+        }).WithSummary("Starts a failed or terminated instance again from the folded state of its latest execution.");
         ops.MapPost("/instances/{id}/terminate", async (string id, string? reason, IDurableEngine engine, CancellationToken ct) =>
         {
+            switch (await engine.GetStatusAsync(id, ct))
+            {
+                case null:
+                    return Problems.NotFound($"No instance '{id}'.");
+                case { RuntimeStatus: RuntimeStatuses.Completed or RuntimeStatuses.Failed or RuntimeStatuses.Terminated } s:
+                    return Problems.Conflict($"Instance '{id}' is {s.RuntimeStatus}: it has ended already.");
+            }
+
             await engine.TerminateAsync(id, reason ?? "terminated by an administrator", ct);
             return Results.Accepted();
-        });
+        }).WithSummary("Ends a running instance.");
         ops.MapDelete("/instances/{id}", async (string id, IDurableEngine engine, CancellationToken ct) =>
-            await engine.PurgeAsync(id, ct) ? Results.NoContent() : Problems.NotFound($"No finished instance '{id}' to purge."));
+            await engine.GetStatusAsync(id, ct) switch
+            {
+                null => Problems.NotFound($"No instance '{id}'."),
+                { RuntimeStatus: not (RuntimeStatuses.Completed or RuntimeStatuses.Failed or RuntimeStatuses.Terminated) } s =>
+                    Problems.Conflict($"Instance '{id}' is {s.RuntimeStatus}: terminate it before purging its history."),
+                _ => await engine.PurgeAsync(id, ct) ? Results.NoContent() : Problems.NotFound($"No finished instance '{id}' to purge."),
+            });
         ops.MapPost("/readmodels/{type}/rebuild", async (string type, ReadModelRebuilder rebuilder, CancellationToken ct) =>
             Results.Json(new { rows = await rebuilder.RebuildAsync(type, ct) }))
             .WithSummary("Rewrites every read-model row of a type from the recorded state of its instances.");

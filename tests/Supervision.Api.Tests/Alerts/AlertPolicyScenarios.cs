@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Core;
+using DurableTask.Core.History;
 using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using Supervision.Api.Tests.Cases;
 using Supervision.Api.Tests.Oversight;
-using DurableTask.Core.History;
-using NodaTime;
 using Supervision.Domain.Alerts;
 using Supervision.Orchestrations;
 
