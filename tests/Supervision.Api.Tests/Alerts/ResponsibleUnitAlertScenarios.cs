@@ -104,7 +104,10 @@ public sealed class ResponsibleUnitAlertScenarios
             await CaseAlertAsync(app, "ca-land-officer", complaint, "deadline.reminder", Acceptance);
         }
 
-        Assert.Contains(await MailboxAsync(app, "ca-land-head"), m => (string?)m!["kind"] == "digest.daily");
+        // The digest message itself is its own delivery, which may land a moment after the rows it carries.
+        await CaseApp.EventuallyAsync(
+            async () => (await MailboxAsync(app, "ca-land-head")).FirstOrDefault(m => (string?)m!["kind"] == "digest.daily"),
+            "the head's digest message");
 
         // After acceptance: the handling clock's 提醒 and 预警 reach the same people.
         await app.As("ca-land-officer").Command(complaint, "accept").OkAsync();

@@ -36,26 +36,33 @@ public sealed class OversightBrowserTests
         var approved = await app.As("c-conf-staff").GetJsonAsync($"/api/joint-assignments/{DemoSeeder.JointAssignmentId}");
         Assert.Equal("Approved", (string)approved["status"]!);
 
-        // The leader's dashboard: the month's scorecard as a chart (ECharts, SVG) with one bar group per unit, and the table.
+        // The leader's dashboard: the month's scorecard as a chart (ECharts, SVG) with one bar group per unit, and the
+        // table showing the API's figures per unit: rates as percentages to one decimal, red count, score and list. The
+        // demo clock runs, so the page is reloaded until it and the API describe the same moment.
         var month = OversightApi.LegalDate(app.Now)[..7];
-        var card = await app.As("c-leader").GetJsonAsync($"/api/scorecard?month={month}");
-        var units = (card["units"] ?? card["items"])!.AsArray().Count;
-        Assert.True(units > 0);
-        var leader = await ui.PageAsync("c-leader");
-        await leader.GotoAsync(ui.Url("/app/leader.html"));
-        await Assertions.Expect(leader.Locator("#chart")).ToHaveAttributeAsync("data-units", units.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
-        await Assertions.Expect(leader.Locator("#chart svg")).ToHaveCountAsync(1);
-        await Assertions.Expect(leader.Locator("#score-table tbody tr")).ToHaveCountAsync(units);
-
-        // Each unit's row shows the API's figures: rates as percentages to one decimal, the red count, score and list.
         static string Pct(JsonNode? v) => v is null ? "—" : (Math.Round((double)v * 1000, MidpointRounding.AwayFromZero) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
         static string Text(JsonNode? v) => v is null ? "—" : v.ToJsonString().Trim('"');
         var lists = new Dictionary<string, string> { ["Red"] = "红榜", ["Yellow"] = "黄榜", ["None"] = string.Empty };
-        var expected = (card["units"] ?? card["items"])!.AsArray().Select(u => string.Join(" | ",
-            (string?)(u!["unitName"] ?? u["name"] ?? u["unitId"]), Pct(u["timelyAcceptanceRate"]), Pct(u["onTimeCompletionRate"]), Pct(u["participationRate"]),
-            Pct(u["satisfactionRate"]), Text(u["redCases"] ?? 0), Text(u["score"]), lists.GetValueOrDefault(Text(u["list"] ?? u["placement"]), Text(u["list"] ?? u["placement"])))).ToList();
-        var shown = (await PageVersusApi.RowsAsync(leader.Locator("#score-table"))).Select(r => string.Join(" | ", r.Cells)).ToList();
-        Assert.Equal(expected, shown);
+        var leader = await ui.PageAsync("c-leader");
+        var rows = await PageVersusApi.AgreeAsync(
+            async () =>
+            {
+                await leader.GotoAsync(ui.Url("/app/leader.html"));
+                await Assertions.Expect(leader.Locator("#chart")).ToHaveAttributeAsync("data-units", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 15_000 });
+                var shown = (await PageVersusApi.RowsAsync(leader.Locator("#score-table"))).Select(r => string.Join(" | ", r.Cells)).ToList();
+                shown.Add("units " + await leader.Locator("#chart").GetAttributeAsync("data-units"));
+                var card = await app.As("c-leader").GetJsonAsync($"/api/scorecard?month={month}");
+                var units = (card["units"] ?? card["items"])!.AsArray();
+                var expected = units.Select(u => string.Join(" | ",
+                    (string?)(u!["unitName"] ?? u["name"] ?? u["unitId"]), Pct(u["timelyAcceptanceRate"]), Pct(u["onTimeCompletionRate"]), Pct(u["participationRate"]),
+                    Pct(u["satisfactionRate"]), Text(u["redCases"] ?? 0), Text(u["score"]), lists.GetValueOrDefault(Text(u["list"] ?? u["placement"]), Text(u["list"] ?? u["placement"])))).ToList();
+                expected.Add("units " + units.Count);
+                return (shown, expected);
+            },
+            "the leader's scorecard table and chart",
+            TimeSpan.FromSeconds(60));
+        Assert.True(rows.Count > 1, "the scorecard lists no unit");
+        await Assertions.Expect(leader.Locator("#chart svg")).ToHaveCountAsync(1);
         await BrowserSession.CheckAsync(leader, "leader-chart");
     }
 
