@@ -69,9 +69,16 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         while (started.Elapsed < TimeSpan.FromMinutes(3))
         {
             var leases = new List<TableEntity>();
-            await foreach (var lease in table.QueryAsync<TableEntity>())
+            try
             {
-                leases.Add(lease);
+                await foreach (var lease in table.QueryAsync<TableEntity>())
+                {
+                    leases.Add(lease);
+                }
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 404)
+            {
+                // The hosts have not created their partition table yet.
             }
 
             owners = leases.Select(l => (string?)l.GetString("CurrentOwner")).ToList();
