@@ -18,66 +18,82 @@ public static class StorageSnapshot
     public static async Task<IReadOnlyDictionary<string, string>> TakeAsync(string connection, string prefix, Func<string, bool>? ignore = null)
     {
         bool Ours(string name) => name.Contains(prefix, StringComparison.OrdinalIgnoreCase) && !(ignore?.Invoke(name) ?? false);
-        var snapshot = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
+        // Every store is read at once (they are independent), and a table's rows only by their timestamp: the ETag comes
+        // with every entity anyway, and a history row's payload would be most of the bytes read.
         var tables = new TableServiceClient(connection);
+        var queues = new QueueServiceClient(connection);
+        var blobs = new BlobServiceClient(connection);
+        var reads = new List<Task<(string Key, string Value)>>();
         await foreach (var table in tables.QueryAsync())
         {
-            if (!Ours(table.Name))
+            if (Ours(table.Name))
             {
-                continue;
+                reads.Add(TableAsync(tables.GetTableClient(table.Name)));
             }
-
-            var (count, newest, etag) = (0, DateTimeOffset.MinValue, string.Empty);
-            await foreach (var e in tables.GetTableClient(table.Name).QueryAsync<TableEntity>())
-            {
-                count++;
-                if (e.Timestamp > newest)
-                {
-                    (newest, etag) = (e.Timestamp.Value, e.ETag.ToString());
-                }
-            }
-
-            snapshot["table " + table.Name] = $"{count} rows, newest {newest:O} {etag}";
         }
 
-        var queues = new QueueServiceClient(connection);
         await foreach (var queue in queues.GetQueuesAsync())
         {
-            if (!Ours(queue.Name))
+            if (Ours(queue.Name))
             {
-                continue;
+                reads.Add(QueueAsync(queues.GetQueueClient(queue.Name)));
             }
-
-            var client = queues.GetQueueClient(queue.Name);
-            var properties = await client.GetPropertiesAsync();
-            var peeked = await client.PeekMessagesAsync(32);
-            var newest = peeked.Value.Select(m => m.InsertedOn ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-            snapshot["queue " + queue.Name] = $"{properties.Value.ApproximateMessagesCount} messages, newest {newest:O}";
         }
 
-        var blobs = new BlobServiceClient(connection);
         await foreach (var container in blobs.GetBlobContainersAsync())
         {
-            if (!Ours(container.Name))
+            if (Ours(container.Name))
             {
-                continue;
+                reads.Add(ContainerAsync(blobs.GetBlobContainerClient(container.Name)));
             }
+        }
 
-            var (count, newest, etag) = (0, DateTimeOffset.MinValue, string.Empty);
-            await foreach (var blob in blobs.GetBlobContainerClient(container.Name).GetBlobsAsync())
-            {
-                count++;
-                if (blob.Properties.LastModified > newest)
-                {
-                    (newest, etag) = (blob.Properties.LastModified.Value, blob.Properties.ETag?.ToString() ?? string.Empty);
-                }
-            }
-
-            snapshot["container " + container.Name] = $"{count} blobs, newest {newest:O} {etag}";
+        var snapshot = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in await Task.WhenAll(reads))
+        {
+            snapshot[key] = value;
         }
 
         return snapshot;
+    }
+
+    private static async Task<(string, string)> TableAsync(TableClient table)
+    {
+        var (count, newest, etag) = (0, DateTimeOffset.MinValue, string.Empty);
+        await foreach (var e in table.QueryAsync<TableEntity>(select: ["Timestamp"]))
+        {
+            count++;
+            if (e.Timestamp > newest)
+            {
+                (newest, etag) = (e.Timestamp.Value, e.ETag.ToString());
+            }
+        }
+
+        return ("table " + table.Name, $"{count} rows, newest {newest:O} {etag}");
+    }
+
+    private static async Task<(string, string)> QueueAsync(QueueClient client)
+    {
+        var properties = await client.GetPropertiesAsync();
+        var peeked = await client.PeekMessagesAsync(32);
+        var newest = peeked.Value.Select(m => m.InsertedOn ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        return ("queue " + client.Name, $"{properties.Value.ApproximateMessagesCount} messages, newest {newest:O}");
+    }
+
+    private static async Task<(string, string)> ContainerAsync(BlobContainerClient container)
+    {
+        var (count, newest, etag) = (0, DateTimeOffset.MinValue, string.Empty);
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            count++;
+            if (blob.Properties.LastModified > newest)
+            {
+                (newest, etag) = (blob.Properties.LastModified.Value, blob.Properties.ETag?.ToString() ?? string.Empty);
+            }
+        }
+
+        return ("container " + container.Name, $"{count} blobs, newest {newest:O} {etag}");
     }
 
     /// <summary>The stores that differ between two snapshots, one line each; empty when nothing changed.</summary>

@@ -47,11 +47,15 @@ public static class TestStorage
         }
     }
 
-    /// <summary>A name valid for a table, queue and container alike: lowercase letters and digits, starts with a letter.</summary>
+    /// <summary>
+    /// A name valid for a table, queue and container alike: lowercase letters and digits, starts with a letter. No name
+    /// contains another (fixed-width counter, closed by a letter): <c>e…1</c> would otherwise be found inside <c>e…12</c>,
+    /// and a test looking for its own stores by name (<see cref="StorageSnapshot"/>) would see another test's writes.
+    /// </summary>
     public static string UniqueName(string prefix)
     {
         var n = Interlocked.Increment(ref counter);
-        var name = $"{prefix}{RunId}{n}".ToLowerInvariant();
+        var name = $"{prefix}{RunId}{n:D5}z".ToLowerInvariant();
         return new string(name.Where(char.IsAsciiLetterOrDigit).ToArray());
     }
 

@@ -16,6 +16,7 @@ namespace Supervision.Api.Tests.Hardening;
 /// every 4xx is problem+json; a refused request, a read included, writes nothing: every table, queue and container
 /// under the app's prefix is as it was (counts and newest change, see <see cref="Supervision.Testing.StorageSnapshot"/>).
 /// </summary>
+[RunsLong]
 public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Requests = 2000;
