@@ -11,7 +11,7 @@ using Supervision.Domain.Org;
 namespace Supervision.Api.Cases;
 
 /// <summary>
-/// Online petitions (网上信访, 《信访工作条例》第九条): a petitioner submits a petition on the portal without signing in.
+/// Online petitions (网上信访; the Rules cite Arts. 7 and 9 for this channel, docs/decisions.md P1): a petitioner submits a petition on the portal without signing in.
 /// It is registered like a counter registration (same decider, same Arts. 19/36 repeat recognition through
 /// <see cref="CaseEndpoints.RegisterCommandAsync"/>) with channel <see cref="Channel.Online"/>, received at the service's
 /// legal instant (never the client's), by the <see cref="Actors.Portal"/> actor, at the petition bureau the petitioner

@@ -183,7 +183,7 @@ public static class Actors
     public const string System = "system";
 
     /// <summary>
-    /// The online portal (网上信访, Art. 9): registers a petition a petitioner submitted on the portal, with channel
+    /// The online portal (网上信访): registers a petition a petitioner submitted on the portal, with channel
     /// <see cref="Channel.Online"/>, at a petition bureau, and records an online repeat on the earlier case (Arts. 19,
     /// 36). It may do nothing else: the registrar of the receiving bureau takes the case from its queue.
     /// </summary>

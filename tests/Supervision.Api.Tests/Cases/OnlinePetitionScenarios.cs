@@ -7,7 +7,7 @@ using Supervision.Api.Cases;
 namespace Supervision.Api.Tests.Cases;
 
 /// <summary>
-/// Online petitions (网上信访, Art. 9) through the API on Azurite and the accelerated clock: registered with channel Online
+/// Online petitions (网上信访) through the API on Azurite and the accelerated clock: registered with channel Online
 /// at the service's legal instant into the bureau's queue (Art. 22), repeats told with the earlier case (Arts. 19, 36),
 /// refusals (bad identity number, budget, proof of work) write nothing, and a refused file never loses the case.
 /// </summary>

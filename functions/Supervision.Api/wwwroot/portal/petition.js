@@ -1,4 +1,4 @@
-// Online petition (网上信访, Art. 9): the form, a small proof of work instead of a third-party CAPTCHA (GET a signed
+// Online petition (网上信访): the form, a small proof of work instead of a third-party CAPTCHA (GET a signed
 // challenge, find a solution with SHA-256 here, send it with the petition), the answer with the case number, the query
 // code (shown once) and the legal route-by date (Art. 22), then each file uploaded with the query code. A refused file
 // never undoes the registration. User text is only ever set as text.
