@@ -118,5 +118,13 @@ public sealed class OnlinePetitionBrowserTests
         Assert.Equal("Online", (string)listed["channel"]!);
         Assert.Contains("网上信访", shown.Cells);
         Assert.Contains((string)listed["nextDueDate"]!, shown.Cells);
+
+        // On the case page the registration and the repeat are the portal's, as the timeline API records them.
+        await desk.GotoAsync(ui.Url($"/app/case.html?id={Uri.EscapeDataString(caseId)}"));
+        await Assertions.Expect(desk.Locator("#timeline li[data-type='CaseRegistered']")).ToContainTextAsync("网上信访平台");
+        await Assertions.Expect(desk.Locator("#timeline li[data-type='DuplicatePetitionNoted']")).ToContainTextAsync("网上信访平台");
+        var timeline = (await app.As("c-registrar").GetAsync(new Uri($"/api/cases/{caseId}", UriKind.Relative)).OkAsync())["timeline"]!.AsArray();
+        Assert.Equal(timeline.Count, await desk.Locator("#timeline li").CountAsync());
+        Assert.All(timeline.Where(e => (string)e!["type"]! is "CaseRegistered" or "DuplicatePetitionNoted"), e => Assert.Equal("portal", (string)e!["actor"]!));
     }
 }
