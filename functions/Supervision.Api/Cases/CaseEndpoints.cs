@@ -128,9 +128,42 @@ public static class CaseEndpoints
         var command = draft with { CaseId = caseId };
 
         var commandId = CommandId(actor, key);
+        switch (await RegisterCommandAsync(command, commandId, s, ct))
+        {
+            case RegistrationOutcome.Repeat repeat:
+                return RepeatProblem(repeat);
+            case RegistrationOutcome.Refused refused:
+                return refused.Answer;
+            case RegistrationOutcome.Pending pending:
+                return Answer(pending.CaseId, pending.CommandId, new CommandResult(null, false))!;
+            case RegistrationOutcome.Created created:
+                var org = await s.Org.GetAsync(ct);
+                var view = CaseViews.Detail(s.Calendar.Current, org, created.Case.State, created.Case.Version, s.Now(), [], []);
+
+                // The query code goes to the registrar once, to hand to the petitioner; only its salted hash is stored, so no
+                // list, detail or retried registration shows it again (a lost code is re-issued by a registrar).
+                return Results.Json(
+                    new { @case = view, queryCode = created.Replayed ? null : queryCode, replayed = created.Replayed },
+                    CaseJson.Options,
+                    statusCode: created.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+            default:
+                throw new InvalidOperationException("unknown registration outcome");
+        }
+    }
+
+    /// <summary>
+    /// Registers <paramref name="command"/> (its case id, actor and query-code hash set), recognising repeats exactly as
+    /// Arts. 19 and 36 require, for every intake (the counter, the online portal): a petitioner + matter fingerprint
+    /// (current or legacy form) matching a final or open case records the repeat on that case and registers nothing;
+    /// otherwise the fingerprint is claimed atomically and the case is started. Nothing is written for a refusal
+    /// other than the repeat record on the earlier case.
+    /// </summary>
+    internal static async Task<RegistrationOutcome> RegisterCommandAsync(RegisterCase command, string commandId, CaseServices s, CancellationToken ct)
+    {
+        var caseId = command.CaseId;
         if (await FindEarlierAsync(command, caseId, s, ct) is { } earlier)
         {
-            return await RepeatAsync(command, earlier, commandId, s, ct);
+            return await RecordRepeatAsync(command, earlier, commandId, s, ct);
         }
 
         // Atomic duplicate check: claim the fingerprint before the case exists (Art. 19/36 under concurrency).
@@ -143,7 +176,7 @@ public static class CaseEndpoints
         CommandResult result;
         try
         {
-            result = await s.SendAsync(caseId, command, commandId, actor, create: true, ct);
+            result = await s.SendAsync(caseId, command, commandId, command.Actor, create: true, ct);
         }
         catch
         {
@@ -151,34 +184,24 @@ public static class CaseEndpoints
             throw;
         }
 
-        if (result.Outcome is { Rejection: not null })
+        switch (result.Outcome)
         {
-            // A refused registration must not block the next attempt at the same petition.
-            await s.Claims.ReleaseAsync(fingerprint, commandId, ct);
+            case null:
+                return new RegistrationOutcome.Pending(caseId, commandId);
+            case { Rejection: { } rejection }:
+                // A refused registration must not block the next attempt at the same petition.
+                await s.Claims.ReleaseAsync(fingerprint, commandId, ct);
+                return new RegistrationOutcome.Refused(Problems.Rejected(rejection));
+            default:
+                return new RegistrationOutcome.Created(caseId, (await s.GetAsync(caseId, ct))!, result.Replayed);
         }
-
-        if (Answer(caseId, commandId, result) is { } early)
-        {
-            return early;
-        }
-
-        var snapshot = await s.GetAsync(caseId, ct);
-        var org = await s.Org.GetAsync(ct);
-        var view = CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), [], []);
-
-        // The query code goes to the registrar once, to hand to the petitioner; only its salted hash is stored, so no
-        // list, detail or retried registration shows it again (a lost code is re-issued by a registrar).
-        return Results.Json(
-            new { @case = view, queryCode = result.Replayed ? null : queryCode, replayed = result.Replayed },
-            CaseJson.Options,
-            statusCode: result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     }
 
     /// <summary>
     /// Claims the fingerprint for this registration. Null when it is ours (new, our own retry, or taken over from a
     /// closed case, a refused registration or a stale claim); otherwise the 409 to answer.
     /// </summary>
-    private static async Task<IResult?> ClaimAsync(string fingerprint, RegisterCase command, string caseId, string commandId, CaseServices s, CancellationToken ct)
+    private static async Task<RegistrationOutcome?> ClaimAsync(string fingerprint, RegisterCase command, string caseId, string commandId, CaseServices s, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -199,7 +222,7 @@ public static class CaseEndpoints
                         [CaseRow.Status] = existing.State.Status.ToString(),
                         [CaseRow.Category] = existing.State.Category?.ToString(),
                     };
-                    return await RepeatAsync(command, row, commandId, s, ct);
+                    return await RecordRepeatAsync(command, row, commandId, s, ct);
                 }
             }
             else if (claimedCase != caseId)
@@ -208,8 +231,8 @@ public static class CaseEndpoints
                 var stale = s.Claims.IsStale(claim);
                 if (outcome is not { Rejection: not null } && !stale)
                 {
-                    return Problems.Conflict(
-                        "The same petition (same petitioner and matter) is being registered right now (《信访工作条例》第十九条); it is not registered twice.");
+                    return new RegistrationOutcome.Refused(Problems.Conflict(
+                        "The same petition (same petitioner and matter) is being registered right now (《信访工作条例》第十九条); it is not registered twice."));
                 }
             }
 
@@ -220,7 +243,7 @@ public static class CaseEndpoints
             }
         }
 
-        return Problems.Conflict("The same petition is being registered right now; try again.");
+        return new RegistrationOutcome.Refused(Problems.Conflict("The same petition is being registered right now; try again."));
     }
 
     /// <summary>
@@ -246,7 +269,7 @@ public static class CaseEndpoints
         return null;
     }
 
-    private static async Task<IResult> RepeatAsync(
+    private static async Task<RegistrationOutcome> RecordRepeatAsync(
         RegisterCase registration, IReadOnlyDictionary<string, object?> earlier, string commandId, CaseServices s, CancellationToken ct)
     {
         var earlierId = (string)earlier[CaseRow.CaseId]!;
@@ -255,12 +278,18 @@ public static class CaseEndpoints
         var result = await s.SendAsync(earlierId, record, commandId, registration.Actor, create: false, ct);
         if (Answer(earlierId, commandId, result) is { } early)
         {
-            return early;
+            return new RegistrationOutcome.Refused(early);
         }
 
         // An accusation's id is not disclosed to a registrar who may not see it; other cases are named so the
         // registrar can answer the petitioner.
         var named = earlier.GetValueOrDefault(CaseRow.Category) as string != nameof(Category.Accusation);
+        return new RegistrationOutcome.Repeat(earlierId, final, named);
+    }
+
+    private static IResult RepeatProblem(RegistrationOutcome.Repeat repeat)
+    {
+        var (earlierId, final, named) = (repeat.EarlierId, repeat.Final, repeat.Named);
         return Results.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: final ? "Repeat of a final case" : "Already being handled",
@@ -576,7 +605,7 @@ public static class CaseEndpoints
     /// <paramref name="server"/>, and hands the result to <see cref="CaseCommandReader"/>: the command, or 400/413/415
     /// problem+json naming each field. Nothing is written before this returns a command.
     /// </summary>
-    private static async Task<(CaseCommand? Command, IResult? Problem)> ReadCommandAsync(
+    internal static async Task<(CaseCommand? Command, IResult? Problem)> ReadCommandAsync(
         HttpContext http, CaseServices s, string action, IReadOnlyDictionary<string, string> server, CancellationToken ct)
     {
         using var body = await HttpInput.ReadObjectAsync(http.Request, s.Limits.MaxCommandBodyBytes, ct, CaseJson.MaxDepth);
@@ -654,24 +683,40 @@ public static class CaseEndpoints
     }
 
     /// <summary>The command id: derived from the idempotency key when given (same key, same id), else unique.</summary>
-    private static string CommandId(string actor, string? key) =>
+    internal static string CommandId(string actor, string? key) =>
         key is null ? "http:" + Guid.NewGuid().ToString("N") : "http:" + Hash(actor + "|" + key)[..32];
 
     /// <summary>XF-yyyyMMdd-xxxxxxxx, dated by the receipt day in Beijing; deterministic for an idempotent retry, random otherwise.</summary>
-    private static string NewCaseId(Instant receivedAt, string? seed)
+    internal static string NewCaseId(Instant receivedAt, string? seed)
     {
         var suffix = seed is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : Hash(seed)[..8].ToUpperInvariant();
         return string.Create(CultureInfo.InvariantCulture, $"XF-{LegalCalendar.LocalDateOf(receivedAt):yyyyMMdd}-{suffix}");
     }
 
     /// <summary>A 10-digit query code (查询码) from a cryptographic RNG: the petitioner's only credential.</summary>
-    private static string NewQueryCode() =>
+    internal static string NewQueryCode() =>
         string.Concat(Enumerable.Range(0, 10).Select(_ => RandomNumberGenerator.GetInt32(10).ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The stored form of a new code: PBKDF2 with a fresh random 16-byte salt (decision H1).</summary>
-    private static string HashNewCode(string code) => QueryCodes.Hash(code, RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
+    internal static string HashNewCode(string code) => QueryCodes.Hash(code, RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+}
+
+/// <summary>What registering a petition came to (<see cref="CaseEndpoints.RegisterCommandAsync"/>).</summary>
+internal abstract record RegistrationOutcome
+{
+    /// <summary>The case exists (or, <paramref name="Replayed"/>, already did for this command).</summary>
+    internal sealed record Created(string CaseId, CaseSnapshot Case, bool Replayed) : RegistrationOutcome;
+
+    /// <summary>A repeat of <paramref name="EarlierId"/> (final: Art. 36; open: Art. 19), recorded there; <paramref name="Named"/>: the id may be told.</summary>
+    internal sealed record Repeat(string EarlierId, bool Final, bool Named) : RegistrationOutcome;
+
+    /// <summary>The engine has not recorded the registration within the wait; it will be.</summary>
+    internal sealed record Pending(string CaseId, string CommandId) : RegistrationOutcome;
+
+    /// <summary>Refused: the problem to answer.</summary>
+    internal sealed record Refused(IResult Answer) : RegistrationOutcome;
 }
 
 /// <summary>What the case endpoints need, resolved once per request.</summary>

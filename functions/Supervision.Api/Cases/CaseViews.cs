@@ -162,6 +162,7 @@ public static class CaseViews
         status = row.GetValueOrDefault(CaseRow.Status),
         open = row.GetValueOrDefault(CaseRow.Open),
         category = row.GetValueOrDefault(CaseRow.Category),
+        channel = row.GetValueOrDefault(CaseRow.Channel),
         responsibleUnitId = row.GetValueOrDefault(CaseRow.ResponsibleUnitId),
         light = row.GetValueOrDefault(CaseRow.Light),
         nextRule = row.GetValueOrDefault(CaseRow.NextRule),

@@ -45,6 +45,13 @@ public static class FileEndpoints
 
         app.MapGet("/api/files/download", LinkDownloadAsync).AllowAnonymous().WithTags("files").WithName("downloadByLink")
             .WithSummary("Download with a link's token (the token is the authorization; a link issued to another signed-in person is refused).");
+        app.MapPost("/api/petitioner/cases/{id}/files", PetitionerUploadAsync).AllowAnonymous().WithTags("petitioner")
+            .WithName("petitionerUploadFile")
+            .WithMetadata(new RequestSizeLimitAttribute(largest))
+            .Produces(StatusCodes.Status201Created).ProducesProblem(413).ProducesProblem(415).ProducesProblem(400).ProducesProblem(409)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("The petitioner attaches material (?kind=Evidence|Letter) to their case with the query code in X-Query-Code, until the bureau routes it; streamed and sniffed like the staff upload.")
+            .WithDescription("Wrong query codes are throttled like the other petitioner routes: 429 problem+json with Retry-After (docs/api.md, Query codes).");
         app.MapGet("/api/petitioner/cases/{id}/files/{fileId}", PetitionerDownloadAsync).AllowAnonymous().WithTags("petitioner")
             .WithName("petitionerDownloadFile")
             .WithSummary("The petitioner's served written opinion or reply, with the query code in X-Query-Code.")
@@ -67,49 +74,93 @@ public static class FileEndpoints
                 return Problems.Invalid($"kind must be one of {string.Join(", ", Enum.GetNames<CaseFileKind>())}.");
             }
 
-            var store = await files.StoreAsync(ct);
-            StoredFile stored;
-            if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            {
-                var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
-                if (string.IsNullOrEmpty(boundary))
-                {
-                    return Problems.Invalid("A multipart body needs a boundary.");
-                }
-
-                var reader = new MultipartReader(boundary, http.Request.Body);
-                MultipartSection? section;
-                while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
-                {
-                    if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var part) && part.IsFileDisposition())
-                    {
-                        break;
-                    }
-                }
-
-                if (section is null)
-                {
-                    return Problems.Invalid("The multipart body has no file part (Content-Disposition: form-data; name=\"file\"; filename=\"…\").");
-                }
-
-                var disposition = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var d) ? d : null;
-                stored = await store.UploadAsync(id, k, NameOf(disposition) ?? string.Empty, section.Body, section.ContentType, ct);
-            }
-            else
-            {
-                var disposition = ContentDispositionHeaderValue.TryParse(http.Request.Headers.ContentDisposition.ToString(), out var d) ? d : null;
-                var name = NameOf(disposition) ?? http.Request.Query["name"].FirstOrDefault();
-                if (name is null)
-                {
-                    return Problems.Invalid("Name the file: Content-Disposition: attachment; filename*=UTF-8''<name> (or ?name=).");
-                }
-
-                var declared = media?.MediaType.Value is "application/octet-stream" ? null : http.Request.ContentType;
-                stored = await store.UploadAsync(id, k, name, http.Request.Body, declared, ct);
-            }
-
-            return Results.Created($"/api/cases/{id}/files/{stored.FileId}", View(stored));
+            var (stored, problem) = await StoreAsync(id, k, http, files, ct);
+            return problem ?? Results.Created($"/api/cases/{id}/files/{stored!.FileId}", View(stored));
         });
+
+    /// <summary>
+    /// The petitioner attaches material (补充材料) to their online petition with the query code, while the case waits at
+    /// the bureau (before it is routed) and up to <see cref="PortalOptions.MaxFilesPerCase"/> files; sniffed and limited
+    /// exactly as the staff upload. A refused file leaves the case as it was.
+    /// </summary>
+    private static Task<IResult> PetitionerUploadAsync(string id, string? kind, HttpContext http, CaseServices s, CaseFiles files,
+        Microsoft.Extensions.Options.IOptions<PortalOptions> portal, CancellationToken ct) =>
+        GuardAsync(async () =>
+        {
+            var (snapshot, refusal) = await CaseEndpoints.PetitionerCaseAsync(id, http, s, ct);
+            if (snapshot is null)
+            {
+                return refusal!;
+            }
+
+            var k = CaseFileKind.Evidence;
+            if (kind is not null && (!Enum.TryParse(kind, ignoreCase: true, out k) || int.TryParse(kind, out _) || k is not (CaseFileKind.Evidence or CaseFileKind.Letter)))
+            {
+                return Problems.Invalid("kind must be Evidence (证据材料) or Letter (信访件).");
+            }
+
+            if (snapshot.State.Status != CaseStatus.Registered)
+            {
+                return Problems.Conflict("Material can be attached online only until the petition bureau routes the case; your case has moved on, so hand further material to the body handling it, or post it quoting your case number.");
+            }
+
+            var existing = await (await files.StoreAsync(ct)).ListAsync(id, ct);
+            if (existing.Count >= portal.Value.MaxFilesPerCase)
+            {
+                return Problems.Conflict($"A case takes at most {portal.Value.MaxFilesPerCase} files online; bring or post further material to the petition bureau, quoting your case number.");
+            }
+
+            var (stored, problem) = await StoreAsync(id, k, http, files, ct);
+            return problem ?? Results.Json(View(stored!), statusCode: StatusCodes.Status201Created);
+        });
+
+    /// <summary>Streams the request's file (raw body or the first multipart file part) into the case's store.</summary>
+    private static async Task<(StoredFile? File, IResult? Problem)> StoreAsync(string id, CaseFileKind k, HttpContext http, CaseFiles files, CancellationToken ct)
+    {
+        var store = await files.StoreAsync(ct);
+        StoredFile stored;
+        if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary))
+            {
+                return (null, Problems.Invalid("A multipart body needs a boundary."));
+            }
+
+            var reader = new MultipartReader(boundary, http.Request.Body);
+            MultipartSection? section;
+            while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
+            {
+                if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var part) && part.IsFileDisposition())
+                {
+                    break;
+                }
+            }
+
+            if (section is null)
+            {
+                return (null, Problems.Invalid("The multipart body has no file part (Content-Disposition: form-data; name=\"file\"; filename=\"…\")."));
+            }
+
+            var disposition = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var d) ? d : null;
+            stored = await store.UploadAsync(id, k, NameOf(disposition) ?? string.Empty, section.Body, section.ContentType, ct);
+        }
+        else
+        {
+            var disposition = ContentDispositionHeaderValue.TryParse(http.Request.Headers.ContentDisposition.ToString(), out var d) ? d : null;
+            var name = NameOf(disposition) ?? http.Request.Query["name"].FirstOrDefault();
+            if (name is null)
+            {
+                return (null, Problems.Invalid("Name the file: Content-Disposition: attachment; filename*=UTF-8''<name> (or ?name=)."));
+            }
+
+            var declared = media?.MediaType.Value is "application/octet-stream" ? null : http.Request.ContentType;
+            stored = await store.UploadAsync(id, k, name, http.Request.Body, declared, ct);
+        }
+
+        return (stored, null);
+    }
+
 
     private static Task<IResult> ListAsync(string id, HttpContext http, CaseServices s, CaseFiles files, CancellationToken ct) =>
         GuardAsync(async () => await CanSeeAsync(id, http, s, ct)

@@ -24,6 +24,16 @@ public sealed class ApiLimits
     /// </summary>
     public int PetitionerPerClient { get; set; } = 60;
 
+    /// <summary>
+    /// Online petitions (<c>POST /api/portal/petitions</c>) one client (IPv4 address or IPv6 /64) may submit per
+    /// <see cref="PortalSubmissionWindow"/>, refused ones included; then 429 with Retry-After. A family or an office
+    /// behind one address shares it; a petition can always be sent by letter or brought to the bureau.
+    /// </summary>
+    public int PortalSubmissionsPerClient { get; set; } = 10;
+
+    /// <summary>The window of <see cref="PortalSubmissionsPerClient"/> (real time).</summary>
+    public TimeSpan PortalSubmissionWindow { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Staff requests per signed-in person per <see cref="Window"/>.</summary>
     public int StaffPerUser { get; set; } = 1200;
 

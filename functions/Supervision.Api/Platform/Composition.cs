@@ -75,6 +75,8 @@ public static class Composition
         builder.Services.AddDecider(DigestDecider.Type, DigestState.Initial, AlertJson.Options,
             (sp, org, _) => new DigestDecider(org, sp.GetRequiredService<IOptions<AlertOptions>>().Value.Policy()));
         builder.Services.AddSingleton<QueryCodeThrottle>();
+        builder.Services.AddOptions<PortalOptions>().Bind(config.GetSection(PortalOptions.Section));
+        builder.Services.AddSingleton<PortalChallenges>();
         builder.Services.AddSingleton<CaseServices>();
         builder.Services.AddCaseFiles(config);
         builder.Services.AddSingleton<ReadModelRebuilder>();
@@ -98,6 +100,7 @@ public static class Composition
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapCaseEndpoints();
+        app.MapPortalEndpoints();
         app.MapFileEndpoints();
         app.MapSupervisionEndpoints();
         app.MapOrgEndpoints();

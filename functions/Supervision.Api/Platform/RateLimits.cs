@@ -28,6 +28,11 @@ public static class RateLimits
                     ? Concurrency("inflight:" + ClientOf(http), l.PerClientConcurrency)
                     : RateLimitPartition.GetNoLimiter(string.Empty)),
 
+                // The online petition budget, by client: a bound on what one address can register (decision P1).
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsSubmission(http)
+                    ? Window("portal:" + Cases.QueryCodeThrottle.ClientOf(http), l.PortalSubmissionsPerClient, l.PortalSubmissionWindow)
+                    : RateLimitPartition.GetNoLimiter(string.Empty)),
+
                 // Petitioners by client only: a per-case limit would refuse the owner while others hammer the case.
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsPetitioner(http)
                     ? Window("client:" + Cases.QueryCodeThrottle.ClientOf(http), l.PetitionerPerClient, l.Window)
@@ -56,7 +61,9 @@ public static class RateLimits
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = $"Too many requests; try again in {seconds} s.",
+                        Detail = IsSubmission(http) && retry > TimeSpan.FromSeconds(1)
+                            ? $"Too many petitions were submitted from your network; nothing was registered. Try again in {seconds} s, or send the petition by letter or bring it to the petition bureau."
+                            : $"Too many requests; try again in {seconds} s.",
                     },
                 });
             };
@@ -65,7 +72,12 @@ public static class RateLimits
         return services;
     }
 
-    private static bool IsPetitioner(HttpContext http) => http.Request.Path.StartsWithSegments("/api/petitioner");
+    /// <summary>Anonymous petitioner routes: the query-code routes and the online portal, limited by client address.</summary>
+    private static bool IsPetitioner(HttpContext http) =>
+        http.Request.Path.StartsWithSegments("/api/petitioner") || http.Request.Path.StartsWithSegments("/api/portal");
+
+    private static bool IsSubmission(HttpContext http) =>
+        HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/api/portal/petitions", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Health (<c>/health/*</c>), <c>/</c>, the UI's files and OpenAPI are never limited: a monitor must get through a flood.</summary>
     private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");

@@ -169,6 +169,17 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             return command is MigratePolicy || IsSupervisionCommand(command) ? null : $"'{command.Name}' must be issued by a person";
         }
 
+        if (actor == Actors.Portal)
+        {
+            return command switch
+            {
+                RegisterCase c when c.Channel == Channel.Online && Org.Unit(c.UnitId) is null => null, // a validation error, reported by the handler
+                RegisterCase c when c.Channel == Channel.Online && Org.Unit(c.UnitId)!.Type == UnitType.PetitionBureau => null,
+                RecordRepeatPetition c when c.Channel == Channel.Online && Org.Unit(c.UnitId)?.Type == UnitType.PetitionBureau => null,
+                _ => $"the online portal registers online petitions at a petition bureau and records their repeats, not '{command.Name}'",
+            };
+        }
+
         if (Actors.IsPetitioner(actor))
         {
             if (command is not (RateHandling or RequestReview or RequestReExamination))

@@ -183,6 +183,13 @@ public static class Actors
     public const string System = "system";
 
     /// <summary>
+    /// The online portal (网上信访): registers a petition a petitioner submitted on the portal, with channel
+    /// <see cref="Channel.Online"/>, at a petition bureau, and records an online repeat on the earlier case (Arts. 19,
+    /// 36). It may do nothing else: the registrar of the receiving bureau takes the case from its queue.
+    /// </summary>
+    public const string Portal = "portal";
+
+    /// <summary>
     /// <c>petitioner:…</c>: the petitioner, who signs in with the case's query code (查询码). New commands name them by
     /// <see cref="PetitionerFor"/> (derived from the stored hash, never the code); old histories carry
     /// <c>petitioner:{query code}</c>.

@@ -45,6 +45,7 @@ public sealed class BadTextTests(ITestOutputHelper output)
         {
             ["Supervision:Api:StaffPerUser"] = "1000000",
             ["Supervision:Api:PetitionerPerClient"] = "1000000",
+            ["Supervision:Api:PortalSubmissionsPerClient"] = "1000000",
             ["Supervision:Api:PerClientConcurrency"] = "1000",
         });
         var registrar = app.As("c-registrar");

@@ -38,6 +38,7 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
         {
             ["Supervision:Api:StaffPerUser"] = "1000000",
             ["Supervision:Api:PetitionerPerClient"] = "1000000",
+            ["Supervision:Api:PortalSubmissionsPerClient"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerClient"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerCase"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerClientOnBusyCase"] = "1000000",

@@ -49,6 +49,28 @@ public sealed class CaseAuthorizationTests
     }
 
     [Fact]
+    public void The_online_portal_registers_online_petitions_at_a_bureau_records_their_repeats_and_does_nothing_else()
+    {
+        var online = Register("2025-09-10", actor: Actors.Portal) with { Channel = Channel.Online };
+        var then = Given().When(online, "2025-09-10").Events_are(typeof(CaseRegistered), typeof(ClockStarted));
+        Assert.Equal(Channel.Online, then.After.Channel);
+        Assert.Equal(ClockNames.Routing, then.Started(ClockNames.Routing).Name); // Art. 22: 15 days to route
+        Assert.Equal(Actors.Portal, Assert.IsType<CaseRegistered>(then.Events[0]).By);
+
+        // Only online petitions, only at a petition bureau.
+        Given().When(online with { Channel = Channel.Letter }, "2025-09-10").Rejected(RejectionKind.Forbidden);
+        Given().When(online with { UnitId = Agency }, "2025-09-10").Rejected(RejectionKind.Forbidden);
+
+        // It records an online repeat on the earlier case, and takes no step of the bureau's.
+        var given = Given([.. Run((online, "2025-09-10"))]);
+        given.When(new RecordRepeatPetition(Actors.Portal, At("2025-09-11"), Channel.Online, Bureau), "2025-09-11").Events_are(typeof(DuplicatePetitionNoted));
+        given.When(new RecordRepeatPetition(Actors.Portal, At("2025-09-11"), Channel.Visit, Bureau), "2025-09-11").Rejected(RejectionKind.Forbidden);
+        given.When(new RouteCase(Actors.Portal, RoutingKind.Forward, Agency), "2025-09-11").Rejected(RejectionKind.Forbidden);
+        given.When(new ClassifyCase(Actors.Portal, Category.Suggestion), "2025-09-11").Rejected(RejectionKind.Forbidden);
+        given.When(new RouteCase(Registrar, RoutingKind.Forward, Agency), "2025-09-11").Accepted(); // the registrar takes it from the queue
+    }
+
+    [Fact]
     public void Data_errors_are_validation_rejections()
     {
         Given().When(Register("2025-09-10") with { UnitId = "nowhere" }, "2025-09-10").Rejected(RejectionKind.Validation);

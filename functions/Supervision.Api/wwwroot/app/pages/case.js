@@ -79,7 +79,7 @@ async function load() {
       el("p", { class: "meta" }, `${k.rolledBecause ? `顺延原因：${k.rolledBecause}；` : ""}日历版本 ${k.calendarVersion ?? "—"}；状态 ${zh(clockStatusName, k.status)}`)))));
   renderActions(c);
   $("#timeline").replaceChildren(...c.timeline.map((e) => el("li", { "data-type": e.type },
-    el("time", { datetime: e.at }, beijing(e.at)), ` ${zh(eventName, e.type)}${e.data?.clock?.name ? `（${zh(clockName, e.data.clock.name)}）` : e.data?.clock ? `（${zh(clockName, e.data.clock)}）` : ""} — ${e.actorName || (e.actor === "system" ? "系统" : e.actor === "petitioner" ? "信访人" : e.actor)}`)));
+    el("time", { datetime: e.at }, beijing(e.at)), ` ${zh(eventName, e.type)}${e.data?.clock?.name ? `（${zh(clockName, e.data.clock.name)}）` : e.data?.clock ? `（${zh(clockName, e.data.clock)}）` : ""} — ${e.actorName || (e.actor === "system" ? "系统" : e.actor === "petitioner" ? "信访人" : e.actor === "portal" ? "网上信访平台" : e.actor)}`)));
   $("#rejected").replaceChildren(...(c.rejected?.length ? [el("h3", {}, "被拒绝的操作"), el("ul", {}, c.rejected.map((r) => el("li", {}, `${beijing(r.at)} ${r.actorName || r.actor}：${r.command} — ${r.reason}`)))] : []));
 }
 

@@ -121,6 +121,7 @@ async function loadRouting() {
       ["灯", (c) => light(c.light)],
       ["编号", (c) => caseLink(c.id)],
       ["类别", (c) => zh(categoryName, c.category) || "未分类"],
+      ["形式", (c) => zh(channelName, c.channel) || ""],
       ["收到日期", (c) => c.receivedOn || ""],
       ["转送期限届满", (c) => c.nextDueDate || ""],
       ["转送/交办", (c) => routeForm(c, agencies)],
