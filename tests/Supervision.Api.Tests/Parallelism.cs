@@ -13,8 +13,8 @@ using Xunit.Abstractions;
 namespace Supervision.Api.Tests;
 
 /// <summary>
-/// Marks a test class whose tests take several minutes of one thread in all (e.g. the endpoint fuzz, one test of
-/// thousands of requests), so <see cref="LongestFirst"/> starts it before everything else.
+/// Marks a test class that takes long for its number of tests (the endpoint fuzz: one test of thousands of requests;
+/// a single scenario of half a minute or more), so <see cref="LongestFirst"/> starts it before everything else.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class RunsLongAttribute : Attribute;

@@ -12,6 +12,7 @@ namespace Supervision.Api.Tests.Browser;
 /// the ticket, the printable 督办单 and its draft) and never becomes markup anywhere (role pages, mailbox, dashboard,
 /// the petitioner's portal): no element is injected, no dialog opens, and the Content-Security-Policy reports nothing.
 /// </summary>
+[RunsLong]
 public sealed class HostileTextBrowserTests
 {
     /// <summary>Monday 3 November 2025, 09:00 in Beijing: working days ahead, no holiday.</summary>

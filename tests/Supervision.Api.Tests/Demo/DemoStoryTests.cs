@@ -10,6 +10,7 @@ namespace Supervision.Api.Tests.Demo;
 /// every light, a ticket issued and escalated, a joint assignment waiting for approval, a rating and a leader alert
 /// (README "Watching the demo" says whom to sign in as for each).
 /// </summary>
+[RunsLong]
 public sealed class DemoStoryTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Supervision.Api.Tests.Hardening;
 /// acknowledged write. The script runs in its own session; the test writes, stops it, starts it again with
 /// <c>SUPERVISION_PERSIST=1</c> on the same data directory and reads the write back.
 /// </summary>
+[RunsLong]
 public sealed class RunScriptTests
 {
     [Fact]

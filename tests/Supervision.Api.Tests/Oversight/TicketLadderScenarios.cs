@@ -10,6 +10,7 @@ namespace Supervision.Api.Tests.Oversight;
 /// is listed (挂牌督办) by the conference office, answered, accepted and closed; alerts reach exactly the people of each
 /// step; the month's scorecard matches a hand count of the same recorded events.
 /// </summary>
+[RunsLong]
 public sealed class TicketLadderScenarios
 {
     /// <summary>Monday 3 November 2025, 09:00 in Beijing: no holiday until the ladder is done.</summary>
