@@ -54,7 +54,7 @@ public sealed class Activities(
                 // after it left the recent list, or decided by the legacy format) changes nothing and runs nothing.
                 return done.Answer is { } first && first.Version == basis.Version
                     ? first
-                    : new DecideAnswer(done.Status, basis.Version, Next(decider, state), []);
+                    : new DecideAnswer(done.Status, basis.Version, Next(decider, state));
             }
 
             if (basis.Version < request.BaseVersion)
@@ -64,9 +64,8 @@ public sealed class Activities(
             }
 
             var (record, after) = DecisionMaker.MakeWithState(decider, codec, request.Type, request.InstanceId, state, basis.Version, envelope, command);
-            var answer = new DecideAnswer(
-                record.Status, record.VersionAfter, Next(decider, after),
-                [.. record.Effects.Where(e => !EffectKinds.IsReadModel(e.Kind)).Select(e => new EffectRef(e.Id, e.Kind))]);
+            List<EffectRef> run = [.. record.Effects.Where(e => !EffectKinds.IsReadModel(e.Kind)).Select(e => new EffectRef(e.Id, e.Kind))];
+            var answer = new DecideAnswer(record.Status, record.VersionAfter, Next(decider, after), run.Count > 0 ? run : null);
             foreach (var effect in record.Effects.Where(e => EffectKinds.IsReadModel(e.Kind)))
             {
                 await WriteReadModelAsync(effect, ct);

@@ -79,7 +79,7 @@ internal sealed class LeanOrchestrator(OrchestratorOptions options)
             }
         }
 
-        private Task FireAsync(NextTimer timer) => DecideAsync(timer.CommandId, timer.Due, new DecideRequest(input.Type, context.InstanceId, Version, Timer: timer));
+        private Task FireAsync(NextTimer timer) => DecideAsync(timer.FiringId(), timer.Due, new DecideRequest(input.Type, context.InstanceId, Version, Timer: timer));
 
         public Task DecideAsync(CommandEnvelope envelope) =>
             DecideAsync(envelope.CommandId, envelope.At, new DecideRequest(input.Type, context.InstanceId, Version, Command: envelope));
@@ -95,9 +95,9 @@ internal sealed class LeanOrchestrator(OrchestratorOptions options)
             Remember(commandId);
             Version = answer.Version;
             next = answer.Next;
-            if (answer.Effects.Count > 0)
+            if (answer.ToRun() is { Count: > 0 } effects)
             {
-                await Task.WhenAll(answer.Effects.Select(e => RunEffectAsync(e, at)));
+                await Task.WhenAll(effects.Select(e => RunEffectAsync(e, at)));
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Supervision.Orchestrations;
 
 /// <summary>
@@ -46,7 +48,7 @@ public static class OrchestrationFormats
 public sealed record NextTimer(string Key, int Generation, DateTimeOffset Due)
 {
     /// <summary>The command id of its firing: <c>timer:{key}:{generation}:{dueTicks}</c> (as the legacy path names it).</summary>
-    public string CommandId => $"timer:{Key}:{Generation}:{NodaTime.Instant.FromDateTimeOffset(Due).ToUnixTimeTicks()}";
+    public string FiringId() => $"timer:{Key}:{Generation}:{NodaTime.Instant.FromDateTimeOffset(Due).ToUnixTimeTicks()}";
 }
 
 /// <summary>
@@ -61,7 +63,16 @@ public sealed record DecideRequest(string Type, string InstanceId, long BaseVers
 /// the decision, row <c>f|{effectId}</c>, and loaded by the effect's activity). Stored in the outcome row too, so a
 /// re-executed activity answers the same from storage.
 /// </summary>
-public sealed record DecideAnswer(CommandStatus Status, long Version, NextTimer? Next, IReadOnlyList<EffectRef> Effects);
+/// <remarks>History keeps this answer once per turn, so absent parts are left out of its JSON (no next timer, no effects).</remarks>
+public sealed record DecideAnswer(
+    CommandStatus Status,
+    long Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NextTimer? Next = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<EffectRef>? Effects = null)
+{
+    /// <summary>The effects to run (none when the answer's JSON has none).</summary>
+    public IReadOnlyList<EffectRef> ToRun() => Effects ?? [];
+}
 
 /// <summary>An effect to run, by id and kind (its payload is stored with the decision that implied it).</summary>
 public sealed record EffectRef(string Id, string Kind);
