@@ -39,6 +39,11 @@ public sealed class ActivityFunctions(ApiPipeline pipeline)
     public Task<DecisionRecord> RecordDecision([ActivityTrigger] DecisionRecord record, FunctionContext context) =>
         Activities.RecordDecisionAsync(record, context.CancellationToken);
 
+    /// <summary>The lean turn: decides and records one command or timer (the orchestrations started since E13).</summary>
+    [Function(ActivityNames.Decide)]
+    public Task<DecideAnswer> Decide([ActivityTrigger] DecideRequest request, FunctionContext context) =>
+        Activities.DecideAsync(request, context.CancellationToken);
+
     [Function(ActivityNames.WriteReadModel)]
     public Task<bool> WriteReadModel([ActivityTrigger] EffectEnvelope effect, FunctionContext context) =>
         Activities.WriteReadModelAsync(effect, context.CancellationToken);

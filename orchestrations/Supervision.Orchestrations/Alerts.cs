@@ -23,7 +23,11 @@ public interface IAlertSink
 /// </summary>
 /// <param name="RetryAfterSeconds">The delay the receiver asked for; null when delivered.</param>
 /// <param name="NotBefore">When the receiver may be called again (UTC, real time): the answer's time plus the delay.</param>
-public sealed record AlertOutcome(double? RetryAfterSeconds = null, DateTime? NotBefore = null)
+/// <remarks>Null parts are left out of the JSON: a delivered alert's outcome is <c>{}</c> in history (read as delivered by
+/// <see cref="From"/>, as are the <c>true</c> of v1 and the nulls written before).</remarks>
+public sealed record AlertOutcome(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] double? RetryAfterSeconds = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTime? NotBefore = null)
 {
     public static AlertOutcome Delivered { get; } = new();
 

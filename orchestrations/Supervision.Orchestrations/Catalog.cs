@@ -26,6 +26,7 @@ public sealed class OrchestrationCatalog(OrchestrationRegistry registry, EffectC
         return
         [
             (ActivityNames.RecordDecision, new Activity<DecisionRecord, DecisionRecord>((r, ct) => A().RecordDecisionAsync(r, ct))),
+            (ActivityNames.Decide, new Activity<DecideRequest, DecideAnswer>((r, ct) => A().DecideAsync(r, ct))),
             (ActivityNames.WriteReadModel, new Activity<EffectEnvelope, bool>((e, ct) => A().WriteReadModelAsync(e, ct))),
             (ActivityNames.DeliverAlert, new Activity<AlertDispatch, AlertOutcome>((a, ct) => A().DeliverAlertAsync(a, ct))),
             (ActivityNames.DeliverMessage, new Activity<MessageDispatch, bool>((m, ct) => A().DeliverMessageAsync(m, ct))),

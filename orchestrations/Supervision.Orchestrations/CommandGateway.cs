@@ -40,7 +40,7 @@ public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, C
             return new CommandResult(done, Replayed: true);
         }
 
-        if (!create || !await engine.StartAsync(instanceId, new OrchestrationInput(type, Mapping, First: command), ct))
+        if (!create || !await engine.StartAsync(instanceId, OrchestrationInput.Start(type, Mapping, command), ct))
         {
             if (!create)
             {

@@ -22,7 +22,14 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
 {
     public const string CommandEvent = "command";
 
-    public async Task<string> RunAsync(TaskOrchestrationContext context, OrchestrationInput input)
+    public Task<string> RunAsync(TaskOrchestrationContext context, OrchestrationInput input) =>
+        input.Format >= OrchestrationFormats.Lean ? new LeanOrchestrator(options).RunAsync(context, input) : RunLegacyAsync(context, input);
+
+    /// <summary>
+    /// The legacy path (<see cref="OrchestrationFormats.Legacy"/>): executions that started before the lean turn replay
+    /// exactly as recorded (Golden/case-*.json without a tag), and continue as new in the lean format.
+    /// </summary>
+    private async Task<string> RunLegacyAsync(TaskOrchestrationContext context, OrchestrationInput input)
     {
         var turn = new Turn(context, decider, codec, options, input);
         var pending = input.First;
@@ -54,12 +61,13 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
     {
         private readonly Queue<string> recent = new(input.Recent ?? []);
         private object state = input.State is null ? decider.Initial : decider.DeserializeState(input.State);
-        private string? stateJson = input.State;
 
         public long Version { get; private set; } = input.Version;
 
+        /// <summary>What the next execution starts from: the lean format (the state of record is the stored snapshot).</summary>
         public OrchestrationInput Carry() =>
-            new(input.Type, input.Clock, stateJson, Version, [.. recent], First: null);
+            new(input.Type, input.Clock, State: null, Version, [.. recent], First: null, OrchestrationFormats.Lean,
+                Earliest() is { } t ? new NextTimer(t.Key, t.Generation, t.DueAt.ToDateTimeOffset()) : null);
 
         /// <summary>The next command, or null when the earliest timer won the race and has been decided.</summary>
         public async Task<CommandEnvelope?> NextCommandAsync()
@@ -136,59 +144,13 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
             if (recorded.Status == CommandStatus.Applied)
             {
                 state = decider.DeserializeState(recorded.StateAfter);
-                stateJson = recorded.StateAfter;
                 Version = recorded.VersionAfter;
                 await RunEffectsAsync(recorded);
             }
         }
 
-        private DecisionRecord Decide(CommandEnvelope envelope, object? command)
-        {
-            var at = NodaTime.Instant.FromDateTimeOffset(envelope.At);
-            var instanceId = context.InstanceId;
-            RejectionData? rejected = null;
-            Decision<object> decision;
-            try
-            {
-                command ??= decider.DeserializeCommand(envelope.Command);
-                decision = decider.Decide(state, command, new DecisionContext(instanceId, envelope.CommandId, at, envelope.Actor));
-            }
-            catch (System.Text.Json.JsonException e)
-            {
-                // The API validates before raising; this guards a malformed message from another orchestration.
-                decision = Decision<object>.Reject(Rejection.Invalid("unknown", "-", "the command could not be read: " + e.Message));
-            }
-
-            if (decision.Rejection is { } r)
-            {
-                rejected = new RejectionData(r.Kind.ToString(), r.Command, r.From, r.Reason, r.To);
-            }
-
-            var events = new List<RecordedEvent>(decision.Events.Count);
-            var effects = new List<EffectEnvelope>();
-            var s = state;
-            var seq = Version;
-            foreach (var e in decision.Events)
-            {
-                var after = decider.Evolve(s, e);
-                seq++;
-                events.Add(new RecordedEvent(seq, e.GetType().Name, decider.SerializeEvent(e)));
-                var implied = decider.Effects(s, e, after, new EffectContext(instanceId, seq, at));
-                for (var i = 0; i < implied.Count; i++)
-                {
-                    var (kind, data) = codec.Encode(implied[i]);
-                    var id = implied[i] is RaiseAlert { AlertId: { } alertId } ? alertId : $"{input.Type}/{instanceId}/{seq}/{i}";
-                    effects.Add(new EffectEnvelope(id, kind, data));
-                }
-
-                s = after;
-            }
-
-            var status = rejected is not null ? CommandStatus.Rejected : events.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied;
-            return new DecisionRecord(
-                input.Type, instanceId, envelope.CommandId, envelope.Actor, envelope.At, status, seq,
-                status == CommandStatus.Applied ? decider.SerializeState(s) : string.Empty, events, effects, rejected);
-        }
+        private DecisionRecord Decide(CommandEnvelope envelope, object? command) =>
+            DecisionMaker.Make(decider, codec, input.Type, context.InstanceId, state, Version, envelope, command);
 
         /// <summary>
         /// Effects run as activities, all scheduled at once. A failing effect never fails the case: after its retries it is
@@ -309,7 +271,10 @@ public static class ActivityNames
     public const string DeliverMessage = "DeliverMessage";
     public const string RecordEffectFailure = "RecordEffectFailure";
 
-    public static IReadOnlyList<string> All { get; } = [RecordDecision, WriteReadModel, DeliverAlert, DeliverMessage, RecordEffectFailure];
+    /// <summary>The lean turn: decides and records in one activity (<see cref="Activities.DecideAsync"/>).</summary>
+    public const string Decide = "Decide";
+
+    public static IReadOnlyList<string> All { get; } = [RecordDecision, Decide, WriteReadModel, DeliverAlert, DeliverMessage, RecordEffectFailure];
 }
 
 /// <summary>Effect kinds as encoded by <see cref="EffectCodec"/>.</summary>

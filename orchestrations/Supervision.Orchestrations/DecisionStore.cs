@@ -11,6 +11,15 @@ public sealed record StoredEvent(long Sequence, string EventType, string Data, s
 /// <summary>How a command ended, as the API reads it back.</summary>
 public sealed record CommandOutcome(string CommandId, CommandStatus Status, long Version, RejectionData? Rejection, string Actor, DateTimeOffset At);
 
+/// <summary>What a lean decision is based on: the snapshot (absent: version 0, no state) and the command's outcome if recorded.</summary>
+public sealed record DecisionBase(long Version, string? StateJson, ETag? ETag, RecordedAnswer? Recorded);
+
+/// <summary>A command's recorded outcome as the decide activity reads it (<see cref="Answer"/> is null for a legacy-format outcome).</summary>
+public sealed record RecordedAnswer(CommandStatus Status, DecideAnswer? Answer);
+
+/// <summary>The payload of an effect, as a lean decision stored it.</summary>
+public sealed record StoredEffect(string Id, string Kind, string Data, DateTimeOffset At);
+
 /// <summary>The latest recorded state of an instance.</summary>
 public sealed record InstanceSnapshot(string Type, string InstanceId, long Version, string StateJson);
 
@@ -27,6 +36,7 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
     public const string SnapshotRow = "s";
     public const string EventPrefix = "e|";
     public const string OutcomePrefix = "c|";
+    public const string EffectPrefix = "f|";
 
     // Azure caps a string property at 32 K UTF-16 characters; larger snapshots are split across numbered properties.
     private const int Chunk = 30_000;
@@ -42,6 +52,131 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
     public static string EventRow(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
     public static string OutcomeRow(string commandId) => OutcomePrefix + Keys.Escape(commandId);
+
+    /// <summary>The payload of an effect a lean decision implied (send or alert), kept with the decision.</summary>
+    public static string EffectRow(string effectId) => EffectPrefix + Keys.Escape(effectId);
+
+    private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// What the lean <see cref="ActivityNames.Decide"/> activity reads before deciding, in <b>one</b> request (a query for
+    /// the two rows of the instance's partition): the snapshot (state of record, its version and ETag) and the outcome
+    /// row of the command, if it was decided already.
+    /// </summary>
+    public async Task<DecisionBase> LoadBaseAsync(string type, string instanceId, string commandId, CancellationToken ct)
+    {
+        var table = await storage.InstancesAsync();
+        var pk = Partition(type, instanceId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and (RowKey eq {SnapshotRow} or RowKey eq {OutcomeRow(commandId)})");
+        TableEntity? snapshot = null;
+        TableEntity? outcome = null;
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (e.RowKey == SnapshotRow)
+            {
+                snapshot = e;
+            }
+            else
+            {
+                outcome = e;
+            }
+        }
+
+        RecordedAnswer? recorded = null;
+        if (outcome is not null)
+        {
+            var o = ToOutcome(outcome);
+            recorded = new RecordedAnswer(o.Status, outcome.GetString("Answer") is { } json ? System.Text.Json.JsonSerializer.Deserialize<DecideAnswer>(json, AnswerJson) : null);
+        }
+
+        return snapshot is null
+            ? new DecisionBase(0, null, null, recorded)
+            : new DecisionBase(snapshot.GetInt64("Version") ?? 0, Join(snapshot, "State"), snapshot.ETag, recorded);
+    }
+
+    /// <summary>
+    /// Records one lean decision in one entity-group transaction: the outcome row (with the activity's answer, added: a
+    /// second recording of the same command conflicts), and when applied the snapshot (guarded by the ETag it was decided
+    /// on), the events and the payloads of the effects to run. False when another writer came first (409/412): the caller
+    /// reads again and finds the recorded answer.
+    /// </summary>
+    public async Task<bool> RecordLeanAsync(DecisionRecord d, DecideAnswer answer, ETag? basedOn, CancellationToken ct)
+    {
+        var table = await storage.InstancesAsync();
+        var pk = Partition(d.Type, d.InstanceId);
+        var now = clock.GetUtcNow();
+        var outcome = Outcome(pk, d, now);
+        outcome["Answer"] = System.Text.Json.JsonSerializer.Serialize(answer, AnswerJson);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, outcome) };
+        if (d.Status == CommandStatus.Applied)
+        {
+            var s = new TableEntity(pk, SnapshotRow) { ["Type"] = d.Type, ["InstanceId"] = d.InstanceId, ["Version"] = d.VersionAfter, ["UpdatedAt"] = now };
+            Split(s, "State", d.StateAfter);
+            actions.Add(basedOn is { } etag
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, s, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, s));
+            foreach (var e in d.Events)
+            {
+                actions.Add(new(TableTransactionActionType.Add, new TableEntity(pk, EventRow(e.Sequence))
+                {
+                    ["Sequence"] = e.Sequence,
+                    ["EventType"] = e.Type,
+                    ["Data"] = e.Data,
+                    ["CommandId"] = d.CommandId,
+                    ["Actor"] = d.Actor,
+                    ["At"] = d.At,
+                    ["RecordedAt"] = now,
+                }));
+            }
+
+            foreach (var effect in d.Effects.Where(e => !EffectKinds.IsReadModel(e.Kind)))
+            {
+                var row = new TableEntity(pk, EffectRow(effect.Id)) { ["EffectId"] = effect.Id, ["Kind"] = effect.Kind, ["At"] = d.At };
+                Split(row, "Data", effect.Data);
+                actions.Add(new(TableTransactionActionType.UpsertReplace, row));
+            }
+        }
+
+        TransactionGuard.Validate(actions);
+        try
+        {
+            await table.SubmitTransactionAsync(actions, ct);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The stored payload of an effect of a lean decision.</summary>
+    public async Task<StoredEffect> GetEffectAsync(string type, string instanceId, string effectId, CancellationToken ct)
+    {
+        var table = await storage.InstancesAsync();
+        var r = await table.GetEntityIfExistsAsync<TableEntity>(Partition(type, instanceId), EffectRow(effectId), cancellationToken: ct);
+        return r.HasValue && r.Value is { } e
+            ? new StoredEffect(effectId, e.GetString("Kind") ?? "", Join(e, "Data"), e.GetDateTimeOffset("At") ?? default)
+            : throw new InvalidOperationException($"No stored effect '{effectId}' of {type} {instanceId}.");
+    }
+
+    private static void Split(TableEntity e, string name, string text)
+    {
+        for (var i = 0; i * Chunk < text.Length; i++)
+        {
+            e[name + i.ToString(CultureInfo.InvariantCulture)] = text.Substring(i * Chunk, Math.Min(Chunk, text.Length - (i * Chunk)));
+        }
+    }
+
+    private static string Join(TableEntity e, string name)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; e.GetString(name + i.ToString(CultureInfo.InvariantCulture)) is { } part; i++)
+        {
+            text.Append(part);
+        }
+
+        return text.ToString();
+    }
 
     /// <summary>Records one decision (idempotent: a decision already recorded, or an older one, writes nothing new).</summary>
     public async Task RecordAsync(DecisionRecord d, CancellationToken ct)
@@ -127,13 +262,7 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
             return null;
         }
 
-        var json = new StringBuilder();
-        for (var i = 0; e.GetString("State" + i.ToString(CultureInfo.InvariantCulture)) is { } part; i++)
-        {
-            json.Append(part);
-        }
-
-        return new InstanceSnapshot(type, instanceId, e.GetInt64("Version") ?? 0, json.ToString());
+        return new InstanceSnapshot(type, instanceId, e.GetInt64("Version") ?? 0, Join(e, "State"));
     }
 
     public async Task<CommandOutcome?> GetOutcomeAsync(string type, string instanceId, string commandId, CancellationToken ct = default)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Supervision.Orchestrations;
 
 /// <summary>
@@ -18,8 +20,62 @@ public sealed record CommandEnvelope(string CommandId, string Actor, DateTimeOff
 /// <param name="Version">Sequence number of the last recorded event.</param>
 /// <param name="Recent">Command ids decided recently (bounded), so a repeated raise is recognised without storage.</param>
 /// <param name="First">The command that creates the instance (e.g. a registration).</param>
+/// <param name="Format">The orchestrator path (<see cref="OrchestrationFormats"/>). Absent in inputs written before the
+/// lean turn (0: legacy, the state travels in the input and each decision is echoed through history); every new start
+/// and every <c>ContinueAsNew</c> writes <see cref="OrchestrationFormats.Lean"/>, whose input carries no state.</param>
+/// <param name="Next">Lean format: the earliest timer of the state at <paramref name="Version"/> (null: none).</param>
 public sealed record OrchestrationInput(
-    string Type, ClockMapping Clock, string? State = null, long Version = 0, IReadOnlyList<string>? Recent = null, CommandEnvelope? First = null);
+    string Type, ClockMapping Clock, string? State = null, long Version = 0, IReadOnlyList<string>? Recent = null, CommandEnvelope? First = null,
+    int Format = OrchestrationFormats.Legacy, NextTimer? Next = null)
+{
+    /// <summary>The input of a new instance: always the current (lean) format.</summary>
+    public static OrchestrationInput Start(string type, ClockMapping clock, CommandEnvelope first) =>
+        new(type, clock, First: first, Format: OrchestrationFormats.Lean);
+}
+
+/// <summary>Versions of the orchestrator's history format (docs/decisions.md E13).</summary>
+public static class OrchestrationFormats
+{
+    /// <summary>Decides in the orchestrator and records through <see cref="ActivityNames.RecordDecision"/> (the record echoed back).</summary>
+    public const int Legacy = 0;
+
+    /// <summary>Decides and records in one <see cref="ActivityNames.Decide"/> activity, which returns only a <see cref="DecideAnswer"/>.</summary>
+    public const int Lean = 1;
+}
+
+/// <summary>A decider's timer as the lean orchestrator races it: the earliest of <c>Timers(state)</c>.</summary>
+/// <param name="Due">The due instant (legal time).</param>
+public sealed record NextTimer(string Key, int Generation, DateTimeOffset Due)
+{
+    /// <summary>The command id of its firing: <c>timer:{key}:{generation}:{dueTicks}</c> (as the legacy path names it).</summary>
+    public string FiringId() => $"timer:{Key}:{Generation}:{NodaTime.Instant.FromDateTimeOffset(Due).ToUnixTimeTicks()}";
+}
+
+/// <summary>
+/// The input of the <see cref="ActivityNames.Decide"/> activity: a command, or the timer that fired, for one instance
+/// whose recorded version the orchestration holds. Activity inputs are not kept in the Durable Task history.
+/// </summary>
+public sealed record DecideRequest(string Type, string InstanceId, long BaseVersion, CommandEnvelope? Command = null, NextTimer? Timer = null);
+
+/// <summary>
+/// What the <see cref="ActivityNames.Decide"/> activity returns, and all the lean orchestrator keeps: the status, the
+/// version after, the earliest timer of the state after, and the effects to run (id and kind; the payload is stored with
+/// the decision, row <c>f|{effectId}</c>, and loaded by the effect's activity). Stored in the outcome row too, so a
+/// re-executed activity answers the same from storage.
+/// </summary>
+/// <remarks>History keeps this answer once per turn, so absent parts are left out of its JSON (no next timer, no effects).</remarks>
+public sealed record DecideAnswer(
+    CommandStatus Status,
+    long Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NextTimer? Next = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<EffectRef>? Effects = null)
+{
+    /// <summary>The effects to run (none when the answer's JSON has none).</summary>
+    public IReadOnlyList<EffectRef> ToRun() => Effects ?? [];
+}
+
+/// <summary>An effect to run, by id and kind (its payload is stored with the decision that implied it).</summary>
+public sealed record EffectRef(string Id, string Kind);
 
 /// <summary>One event of a decision, serialized by its decider.</summary>
 public sealed record RecordedEvent(long Sequence, string Type, string Data);
@@ -62,7 +118,13 @@ public sealed record DecisionRecord(
 public sealed record AlertDispatch(string AlertId, string SourceType, string SourceInstanceId, EffectEnvelope Effect);
 
 /// <summary>A command for another orchestration instance (a <c>send</c> effect).</summary>
-public sealed record MessageDispatch(string TargetType, string TargetInstanceId, CommandEnvelope Envelope);
+/// <param name="Source">Lean format: the instance whose decision stored the effect; the target and command are then
+/// loaded from that decision (row <c>f|{effectId}</c>) and <paramref name="TargetType"/>, <paramref name="TargetInstanceId"/>
+/// and the envelope's command are empty.</param>
+public sealed record MessageDispatch(string TargetType, string TargetInstanceId, CommandEnvelope Envelope, EffectSource? Source = null);
+
+/// <summary>Where a stored effect's payload is: the deciding instance's partition.</summary>
+public sealed record EffectSource(string Type, string InstanceId);
 
 /// <summary>An effect that failed after its retries, recorded for operators (and re-sent from the operations API).</summary>
 public sealed record EffectFailure(string SourceType, string SourceInstanceId, EffectEnvelope Effect, string Error);

@@ -37,6 +37,24 @@ public interface IOrchestration
     string SerializeCommand(object command);
 
     object DeserializeCommand(string json);
+
+    /// <summary>
+    /// This decider bound to the reference data in force, awaited (no blocking): what the lean
+    /// <see cref="ActivityNames.Decide"/> activity decides with. A decider without reference data returns itself.
+    /// </summary>
+    Task<IOrchestration> BindAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// A decider whose reference data (org directory, calendar) can change at run time: <see cref="BindAsync"/> awaits the
+/// data in force and returns a decider bound to it, so an activity never reads storage synchronously.
+/// </summary>
+public interface IReferenceBoundDecider<TState, TCommand, TEvent>
+    where TState : class
+    where TCommand : class
+    where TEvent : class
+{
+    Task<IDecider<TState, TCommand, TEvent>> BindAsync(CancellationToken ct);
 }
 
 internal sealed class Orchestration<TState, TCommand, TEvent>(IDecider<TState, TCommand, TEvent> decider, JsonSerializerOptions json) : IOrchestration
@@ -79,6 +97,11 @@ internal sealed class Orchestration<TState, TCommand, TEvent>(IDecider<TState, T
 
     public object DeserializeCommand(string text) =>
         JsonSerializer.Deserialize<TCommand>(text, json) ?? throw new JsonException($"{TypeName}: command JSON is null.");
+
+    public async Task<IOrchestration> BindAsync(CancellationToken ct) =>
+        decider is IReferenceBoundDecider<TState, TCommand, TEvent> bound
+            ? new Orchestration<TState, TCommand, TEvent>(await bound.BindAsync(ct), json)
+            : this;
 
     private T As<T>(object value) where T : class =>
         value as T ?? throw new ArgumentException($"{TypeName} expects a {typeof(T).Name}, not a {value.GetType().Name}.", nameof(value));

@@ -32,7 +32,8 @@ public sealed class AlertDeliveryTests
         var (kind, data) = codec.Encode(new RaiseAlert(Warning()));
         var activities = new Activities(
             provider.GetRequiredService<DecisionStore>(), provider.GetRequiredService<ReadModelWriter>(), provider.GetRequiredService<IAlertSink>(),
-            provider.GetRequiredService<IAlertRouter>(), null!, provider.GetRequiredService<OrchestrationStorage>(), provider.GetRequiredService<StorageMetrics>(), provider.GetRequiredService<Clocks>());
+            provider.GetRequiredService<IAlertRouter>(), null!, provider.GetRequiredService<OrchestrationStorage>(), provider.GetRequiredService<StorageMetrics>(), provider.GetRequiredService<Clocks>(),
+            provider.GetRequiredService<OrchestrationRegistry>(), provider.GetRequiredService<EffectCodec>());
         await activities.DeliverAlertAsync(new AlertDispatch("case/XF-1/7/0", "case", "XF-1", new EffectEnvelope("case/XF-1/7/0", kind, data)));
         return Assert.Single(await provider.GetRequiredService<LocalMailbox>().ListAsync("agency-head", "c-housing"));
     }

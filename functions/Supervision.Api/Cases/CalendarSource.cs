@@ -10,7 +10,11 @@ namespace Supervision.Api.Cases;
 /// <summary>Where the host gets the legal calendar in force (embedded notices, overridden by administrator-loaded ones).</summary>
 public interface ICalendarSource
 {
+    /// <summary>The calendar, read synchronously (the edge; only the first read waits for storage).</summary>
     LegalCalendar Current { get; }
+
+    /// <summary>The calendar, awaited: what the engine's activities use.</summary>
+    Task<LegalCalendar> GetAsync(CancellationToken ct) => Task.FromResult(Current);
 }
 
 /// <summary>
@@ -21,4 +25,6 @@ public interface ICalendarSource
 public sealed class StoredCalendarSource(CalendarStore store) : ICalendarSource
 {
     public LegalCalendar Current => store.GetAsync().GetAwaiter().GetResult().Calendar;
+
+    public async Task<LegalCalendar> GetAsync(CancellationToken ct) => (await store.GetAsync(ct)).Calendar;
 }

@@ -16,7 +16,7 @@ namespace Supervision.Api.Platform;
 /// </summary>
 public sealed class ReferenceBoundDecider<TState, TCommand, TEvent>(
     string typeName, TState initial, OrgService org, ICalendarSource calendar, Func<OrgDirectory, LegalCalendar, IDecider<TState, TCommand, TEvent>> build)
-    : IDecider<TState, TCommand, TEvent>
+    : IDecider<TState, TCommand, TEvent>, IReferenceBoundDecider<TState, TCommand, TEvent>
     where TState : class
     where TCommand : class
     where TEvent : class
@@ -28,21 +28,31 @@ public sealed class ReferenceBoundDecider<TState, TCommand, TEvent>(
 
     public TState Initial => initial;
 
-    private IDecider<TState, TCommand, TEvent> Decider
-    {
-        get
-        {
-            var o = org.Current;
-            var c = calendar.Current;
-            if (current is { } snapshot && ReferenceEquals(snapshot.Org, o) && ReferenceEquals(snapshot.Calendar, c))
-            {
-                return snapshot.Decider;
-            }
+    /// <summary>
+    /// The decider on the data in force, read synchronously (<see cref="OrgService.Current"/>): for the edge's early
+    /// check and for executions of the legacy orchestrator format, which decide on the orchestration thread. The engine's
+    /// lean <c>Decide</c> activity uses <see cref="BindAsync"/> instead.
+    /// </summary>
+    private IDecider<TState, TCommand, TEvent> Decider => For(org.Current, calendar.Current);
 
-            var built = new Built(o, c, build(o, c));
-            current = built;
-            return built.Decider;
+    /// <summary>The decider on the data in force, awaited: no thread waits for storage.</summary>
+    public async Task<IDecider<TState, TCommand, TEvent>> BindAsync(CancellationToken ct)
+    {
+        var o = await org.GetAsync(ct);
+        var c = await calendar.GetAsync(ct);
+        return For(o, c);
+    }
+
+    private IDecider<TState, TCommand, TEvent> For(OrgDirectory o, LegalCalendar c)
+    {
+        if (current is { } snapshot && ReferenceEquals(snapshot.Org, o) && ReferenceEquals(snapshot.Calendar, c))
+        {
+            return snapshot.Decider;
         }
+
+        var built = new Built(o, c, build(o, c));
+        current = built;
+        return built.Decider;
     }
 
     public Decision<TEvent> Decide(TState state, TCommand command, DecisionContext context) => Decider.Decide(state, command, context);

@@ -66,6 +66,9 @@ public sealed class CaseHarness : IAsyncDisposable
 
     public IDurableEngine Engine => services.GetRequiredService<IDurableEngine>();
 
+    /// <summary>The activities themselves, to call one directly as a re-executing worker would.</summary>
+    public Activities Activities => services.GetRequiredService<Activities>();
+
     public static async Task<CaseHarness> StartAsync(double speed = DefaultSpeed, TimeSpan? maximumTimerInterval = null)
     {
         var connection = await TestStorage.GetConnectionStringAsync();
