@@ -150,10 +150,22 @@ public static class SupervisionHttp
         }
     }
 
-    /// <summary>Reads a polymorphic command with <c>$type</c> first and the actor set by the server; the problem names the field.</summary>
+    /// <summary>
+    /// Reads a polymorphic command as the case edge does: the step is the route's (a client <c>$type</c> other than it is
+    /// refused, so no runtime-made command comes from outside), the actor is the server's, and the body passes the same
+    /// <see cref="CommandShape"/> check (required, not null, enums by name, kinds) before it is deserialized. The problem
+    /// names the field.
+    /// </summary>
     public static bool TryCommand<T>(JsonObject body, string type, string actor, JsonSerializerOptions options, out T command, out IResult? problem)
         where T : class
     {
+        command = null!;
+        if (body["$type"] is { } given && (given.GetValueKind() != JsonValueKind.String || given.GetValue<string>() != type))
+        {
+            problem = Problems.Fields([new Domain.Orchestration.FieldError("$type", $"$type must be absent or \"{type}\" on this endpoint")]);
+            return false;
+        }
+
         var ordered = new JsonObject { ["$type"] = type, ["actor"] = actor };
         foreach (var (name, value) in body)
         {
@@ -163,13 +175,24 @@ public static class SupervisionHttp
             }
         }
 
+        if (CommandTypes<T>.ByName.TryGetValue(type, out var derived))
+        {
+            var errors = new List<Domain.Orchestration.FieldError>();
+            using var doc = JsonDocument.Parse(ordered.ToJsonString());
+            CommandShape.Check(doc.RootElement, derived, errors, t => t.Namespace == derived.Namespace);
+            if (errors.Count > 0)
+            {
+                problem = Problems.Fields(errors);
+                return false;
+            }
+        }
+
         if (TryRead<T>(ordered, options, $"the '{type}' command", out var read, out problem) && read is not null)
         {
             command = read;
             return true;
         }
 
-        command = null!;
         problem ??= Problems.Fields([new Domain.Orchestration.FieldError("$", $"The body does not fit the '{type}' command.")]);
         return false;
     }
@@ -192,10 +215,17 @@ public static class SupervisionHttp
         return (org, org.PersonById(SupervisionClaims.PersonIdOf(http.User)));
     }
 
-    public static object? Unit(OrgDirectory org, string? id) => id is null ? null : new { id, name = org.Unit(id)?.Name };
-
     public static HashSet<string> Split(object? list) =>
         new(((list as string) ?? string.Empty).Split(CaseRow.ListSeparator, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+}
+
+/// <summary>A polymorphic command base's derived types by their JSON discriminator.</summary>
+internal static class CommandTypes<T>
+{
+    public static readonly IReadOnlyDictionary<string, Type> ByName = typeof(T)
+        .GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), inherit: false)
+        .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>()
+        .ToDictionary(a => (string)a.TypeDiscriminator!, a => a.DerivedType, StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -69,7 +69,7 @@ public static class CaseCommandReader
             var errors = new List<FieldError>();
             try
             {
-                CheckShape(root, type, string.Empty, errors, new NullabilityInfoContext()); // not thread-safe: one per read
+                CommandShape.Check(root, type, errors, t => t.Namespace == typeof(CaseCommand).Namespace);
             }
             catch (InvalidOperationException e)
             {
@@ -104,98 +104,6 @@ public static class CaseCommandReader
             var problems = CommandValidator.Validate(command, now);
             return problems.Count > 0 ? new CommandRead(null, problems) : new CommandRead(command, []);
         }
-    }
-
-    /// <summary>Required, nullability, enum-by-name and JSON kind of each constructor parameter of <paramref name="type"/>.</summary>
-    private static void CheckShape(JsonElement obj, Type type, string prefix, List<FieldError> errors, NullabilityInfoContext nullability)
-    {
-        var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
-        foreach (var p in ctor.GetParameters())
-        {
-            var name = JsonNamingPolicy.CamelCase.ConvertName(p.Name!);
-            var path = prefix + name;
-            if (!TryGet(obj, name, out var value))
-            {
-                if (!p.HasDefaultValue)
-                {
-                    errors.Add(new FieldError(path, $"{path} is required"));
-                }
-
-                continue;
-            }
-
-            var underlying = Nullable.GetUnderlyingType(p.ParameterType);
-            var nullable = underlying is not null
-                || (!p.ParameterType.IsValueType && nullability.Create(p).WriteState == NullabilityState.Nullable);
-            var t = underlying ?? p.ParameterType;
-            if (value.ValueKind == JsonValueKind.Null)
-            {
-                if (!nullable)
-                {
-                    errors.Add(new FieldError(path, $"{path} must not be null"));
-                }
-
-                continue;
-            }
-
-            if (t.IsEnum)
-            {
-                var names = Enum.GetNames(t);
-                if (value.ValueKind != JsonValueKind.String
-                    || !names.Contains(value.GetString(), StringComparer.OrdinalIgnoreCase))
-                {
-                    errors.Add(new FieldError(path, $"{path} must be one of {string.Join(", ", names)} (by name)"));
-                }
-            }
-            else if (t == typeof(string) || t == typeof(Instant) || t == typeof(LocalDate))
-            {
-                if (value.ValueKind != JsonValueKind.String)
-                {
-                    errors.Add(new FieldError(path, $"{path} must be a string"));
-                }
-            }
-            else if (t == typeof(int))
-            {
-                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out _))
-                {
-                    errors.Add(new FieldError(path, $"{path} must be an integer"));
-                }
-            }
-            else if (t == typeof(bool))
-            {
-                if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    errors.Add(new FieldError(path, $"{path} must be true or false"));
-                }
-            }
-            else if (t.IsClass && t.Namespace == typeof(CaseCommand).Namespace)
-            {
-                if (value.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(new FieldError(path, $"{path} must be an object"));
-                }
-                else
-                {
-                    CheckShape(value, t, path + ".", errors, nullability);
-                }
-            }
-        }
-    }
-
-    /// <summary>Property lookup as the serializer does it (web defaults: case-insensitive).</summary>
-    private static bool TryGet(JsonElement obj, string name, out JsonElement value)
-    {
-        foreach (var p in obj.EnumerateObject())
-        {
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = p.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
     }
 
     /// <summary><c>$.petitioner.name</c> → <c>petitioner.name</c>; the root stays <c>$</c>.</summary>

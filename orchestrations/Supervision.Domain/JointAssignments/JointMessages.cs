@@ -143,3 +143,17 @@ public sealed record JointAssignmentApproved(string? Note, string By) : JointEve
 public sealed record JointAssignmentAmended(JointArrangement Arrangement, string Note, string By) : JointEvent;
 
 public sealed record JointAssignmentRejected(string Reason, string By) : JointEvent;
+
+/// <summary>A joint assignment's state as pages show it (the UI never shows an enum name).</summary>
+public static class JointNames
+{
+    public static string Of(JointStatus status) => status switch
+    {
+        JointStatus.New => "新建",
+        JointStatus.Consulting => "协商中",
+        JointStatus.Disputed => "争议待裁定",
+        JointStatus.AwaitingApproval => "待联席办批准",
+        JointStatus.Approved => "已批准",
+        _ => "不予批准",
+    };
+}

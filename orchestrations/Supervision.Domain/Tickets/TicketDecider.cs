@@ -450,4 +450,14 @@ public static class FormNames
         SupervisionGround.FakedResults => "弄虚作假",
         _ => "拒不执行处理意见",
     };
+
+    /// <summary>A ticket's state as pages show it (the UI never shows an enum name).</summary>
+    public static string Of(TicketStatus status) => status switch
+    {
+        TicketStatus.New => "新建",
+        TicketStatus.Open => "待签收",
+        TicketStatus.Acknowledged => "已签收",
+        TicketStatus.Responded => "已反馈",
+        _ => "已结束",
+    };
 }
