@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using NodaTime;
 using Supervision.Api.Auth;
 using Supervision.Api.Org;
+using Supervision.Api.Oversight;
 using Supervision.Api.Platform;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
@@ -57,6 +58,27 @@ public static class CaseEndpoints
         "rate", "request-review", "request-reexamination",
     };
 
+    /// <summary>
+    /// The case decider's edge for staff: its lifecycle steps by action, read by <see cref="CaseCommandReader"/>, seen by
+    /// <see cref="CaseVisibility"/>, a cited stored file checked (and given the digest the file store measured) before
+    /// the step and sealed after it, and the detail view. Registration and the petitioner's steps share its tail.
+    /// </summary>
+    public static readonly DeciderEdge<CaseState, CaseCommand, CaseEvent> Edge = new(
+        CaseDecider.Type, "/cases", "case", "Case", "case", CaseJson.Options, s => s.Cases.Decider, CaseVisibility.CanSee,
+        Commands.ToDictionary(
+            c => c.Key,
+            c => (c.Key, c.Value, $"Case command '{c.Key}'; any 'actor' in the body is ignored."),
+            StringComparer.Ordinal),
+        (s, org, c, events, rejected) => CaseViews.Detail(s.Calendar.Current, org, c.State, c.Version, s.Now(), events, rejected))
+    {
+        Read = (http, action, actor, ct) =>
+            ReadCommandAsync(http, http.RequestServices.GetRequiredService<CaseServices>(), action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct),
+        Check = CiteStoredFileAsync,
+        Applied = (r, command) => Files.LegalRecords.SealAsync(r.Current.Id, command, r.Http, r.Http.RequestAborted), // the cited legal record is now immutable
+        OperationOf = action => action,
+        StatusOperation = "commandStatus",
+    };
+
     private const string PetitionerPolicy =
         "A wrong code and an unknown case answer the same 404. Wrong codes are throttled per client (IPv4 address or IPv6 /64) "
         + "and per case: a client over its limit gets 429 problem+json with Retry-After (docs/api.md, Query codes). "
@@ -71,18 +93,8 @@ public static class CaseEndpoints
             .WithSummary("A registrar re-issues the query code: the new code is answered once and works at once; the old one ends.");
         staff.MapGet("/cases", ListAsync).WithName("listCases")
             .WithSummary("Cases visible to the caller, filtered by unit / status / light / due within N days, paged.");
-        staff.MapGet("/cases/{id}", DetailAsync).WithName("getCase")
-            .WithSummary("A case with its clocks (deadline, explanation, light, countdown) and its timeline.");
-        foreach (var (action, type) in Commands)
-        {
-            staff.MapPost($"/cases/{{id}}/{action}", (string id, HttpContext http, CaseServices s, CancellationToken ct) =>
-                    CommandAsync(id, action, http, s, ct))
-                .Accepts(type, "application/json").WithName(action)
-                .WithSummary($"Case command '{action}'. The actor is the signed-in person; any 'actor' in the body is ignored.");
-        }
-
-        staff.MapGet("/cases/{id}/commands/{commandId}", CommandStatusAsync).WithName("commandStatus")
-            .WithSummary("The outcome of a command answered 202 (still pending when the engine was slow).");
+        staff.MapGroup("/cases").Map<CaseState, CaseCommand, CaseEvent, object>(
+            Edge, "A case with its clocks (deadline, explanation, light, countdown) and its timeline.");
         staff.MapGet("/me", MeAsync).WithName("me").WithTags("people");
 
         var petitioner = app.MapGroup("/api/petitioner").WithTags("petitioner").AllowAnonymous();
@@ -127,7 +139,7 @@ public static class CaseEndpoints
         var caseId = NewCaseId(draft.ReceivedAt, key is null ? null : actor + "|" + key);
         var command = draft with { CaseId = caseId };
 
-        var commandId = CommandId(actor, key);
+        var commandId = SupervisionHttp.CommandId(actor, key);
         switch (await RegisterCommandAsync(command, commandId, s, ct))
         {
             case RegistrationOutcome.Repeat repeat:
@@ -135,7 +147,7 @@ public static class CaseEndpoints
             case RegistrationOutcome.Refused refused:
                 return refused.Answer;
             case RegistrationOutcome.Pending pending:
-                return Answer(pending.CaseId, pending.CommandId, new CommandResult(null, false))!;
+                return SupervisionHttp.Answer(Edge.StatusUrl(pending.CaseId, pending.CommandId), pending.CommandId, new CommandResult(null, false))!;
             case RegistrationOutcome.Created created:
                 var org = await s.Org.GetAsync(ct);
                 var view = CaseViews.Detail(s.Calendar.Current, org, created.Case.State, created.Case.Version, s.Now(), [], []);
@@ -276,7 +288,7 @@ public static class CaseEndpoints
         var final = earlier.GetValueOrDefault(CaseRow.Status) as string == nameof(CaseStatus.Final);
         var record = new RecordRepeatPetition(registration.Actor, registration.ReceivedAt, registration.Channel, registration.UnitId);
         var result = await s.SendAsync(earlierId, record, commandId, registration.Actor, create: false, ct);
-        if (Answer(earlierId, commandId, result) is { } early)
+        if (SupervisionHttp.Answer(Edge.StatusUrl(earlierId, commandId), commandId, result) is { } early)
         {
             return new RegistrationOutcome.Refused(early);
         }
@@ -297,30 +309,6 @@ public static class CaseEndpoints
                 ? $"The same request on the same facts was finally decided after re-examination{(named ? $" (case {earlierId})" : string.Empty)} and is not accepted again (《信访工作条例》第三十六条). The repeat is recorded on that case."
                 : $"The same matter is being handled within its time limit{(named ? $" as case {earlierId}" : string.Empty)} (《信访工作条例》第十九条). The duplicate is recorded on that case.",
             extensions: new Dictionary<string, object?> { ["caseId"] = named ? earlierId : null, ["final"] = final });
-    }
-
-    private static async Task<IResult> CommandAsync(string id, string action, HttpContext http, CaseServices s, CancellationToken ct)
-    {
-        var actor = SupervisionClaims.PersonIdOf(http.User)!;
-
-        // The body first: an invalid one is refused without a storage call (a flood of bad requests stays cheap), and
-        // its 400 says nothing about whether the case exists.
-        var (command, problem) = await ReadCommandAsync(http, s, action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var org = await s.Org.GetAsync(ct);
-        var person = org.PersonById(actor);
-        var snapshot = await s.GetAsync(id, ct);
-        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
-        {
-            // Same answer for "no such case" and "not yours to see": existence is not disclosed (accusation guard).
-            return Problems.NotFound($"No case '{id}' that you may act on.");
-        }
-
-        return await ExecuteAsync(id, command!, actor, http, s, org, petitioner: false, ct);
     }
 
     /// <summary>
@@ -350,7 +338,7 @@ public static class CaseEndpoints
 
         var code = NewQueryCode();
         var command = new ReissueQueryCode(actor, HashNewCode(code));
-        var commandId = CommandId(actor, http.Request.Headers[IdempotencyHeader].FirstOrDefault());
+        var commandId = SupervisionHttp.CommandId(actor, SupervisionHttp.Key(http));
         if (await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
             && s.Decider.Decide(current.State, command, new DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } refused)
         {
@@ -358,7 +346,7 @@ public static class CaseEndpoints
         }
 
         var result = await s.SendAsync(id, command, commandId, actor, create: false, ct);
-        if (Answer(id, commandId, result) is { } answer)
+        if (SupervisionHttp.Answer(Edge.StatusUrl(id, commandId), commandId, result) is { } answer)
         {
             return answer;
         }
@@ -447,64 +435,24 @@ public static class CaseEndpoints
 
         // The petitioner is named by the hash their code matched, never by the code (the command id derives from it too).
         var actor = Actors.PetitionerFor(CaseVisibility.StoredQueryCodeHash(snapshot.State)!);
-        return await ExecuteAsync(id, command! with { Actor = actor }, actor, http, s, await s.Org.GetAsync(ct), petitioner: true, ct);
-    }
-
-    private static async Task<IResult> ExecuteAsync(
-        string id, CaseCommand command, string actor, HttpContext http, CaseServices s, OrgDirectory org, bool petitioner, CancellationToken ct)
-    {
-        // A client never sets the digest; a cited stored file gets the one the file store measured.
-        var (badFile, cited) = await Files.LegalRecords.CheckAsync(id, Files.LegalRecords.WithDigest(command, null), http, ct);
+        var (badFile, cited) = await Files.LegalRecords.CheckAsync(id, Files.LegalRecords.WithDigest(command! with { Actor = actor }, null), http, ct);
         if (badFile is not null)
         {
             return badFile;
         }
 
-        command = cited;
-
-        var key = http.Request.Headers[IdempotencyHeader].FirstOrDefault();
-        var commandId = CommandId(actor, key);
-
-        // An early answer from the current state saves a round trip through the engine for a plainly refused step;
-        // the orchestration still decides everything it is sent (a step that loses a race is refused there, visibly).
-        if (await s.GetAsync(id, ct) is { } current && await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct) is null
-            && s.Decider.Decide(current.State, command!, new DecisionContext(id, commandId, s.Now(), actor)).Rejection is { } early)
-        {
-            return Problems.Rejected(early);
-        }
-
-        var result = await s.SendAsync(id, command!, commandId, actor, create: false, ct);
-        if (Answer(id, commandId, result) is { } answer)
-        {
-            return answer;
-        }
-
-        await Files.LegalRecords.SealAsync(id, command!, http, ct); // the cited legal record is now immutable
-        var snapshot = await s.GetAsync(id, ct);
-        if (petitioner)
-        {
-            return Results.Json(CaseViews.Petitioner(s.Calendar.Current, snapshot!.State, s.Now(), await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct)), CaseJson.Options);
-        }
-
-        var events = await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct);
-        var rejected = await s.Store.ReadRejectionsAsync(CaseDecider.Type, id, ct);
-        http.Response.Headers["Idempotent-Replayed"] = result.Replayed ? "true" : "false";
-        return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot!.State, snapshot.Version, s.Now(), events, rejected), CaseJson.Options);
+        var o = SupervisionServices.Of(http);
+        return await DeciderPipeline.SendAsync(
+            Edge, o, await s.Org.GetAsync(ct), actor, id, snapshot.State, cited, SupervisionHttp.CommandId(actor, SupervisionHttp.Key(http)), create: false, http, ct,
+            applied: () => Files.LegalRecords.SealAsync(id, cited, http, ct),
+            view: (c, events, _) => CaseViews.Petitioner(s.Calendar.Current, c.State, s.Now(), events));
     }
 
-    private static async Task<IResult> DetailAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    /// <summary>A client never sets the digest; a cited stored file gets the one the file store measured.</summary>
+    private static async Task<(CaseCommand Command, IResult? Problem)> CiteStoredFileAsync(CommandRequest<CaseState> r, CaseCommand command)
     {
-        var org = await s.Org.GetAsync(ct);
-        var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User));
-        var snapshot = await s.GetAsync(id, ct);
-        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
-        {
-            return Problems.NotFound($"No case '{id}' that you may see.");
-        }
-
-        var events = await s.Store.ReadEventsAsync(CaseDecider.Type, id, ct);
-        var rejected = await s.Store.ReadRejectionsAsync(CaseDecider.Type, id, ct);
-        return Results.Json(CaseViews.Detail(s.Calendar.Current, org, snapshot.State, snapshot.Version, s.Now(), events, rejected), CaseJson.Options);
+        var (badFile, cited) = await Files.LegalRecords.CheckAsync(r.Current.Id, Files.LegalRecords.WithDigest(command, null), r.Http, r.Http.RequestAborted);
+        return (cited, badFile);
     }
 
     /// <summary>
@@ -653,43 +601,10 @@ public static class CaseEndpoints
         return read.IsValid ? (read.Command, null) : (null, Problems.Fields(read.Errors));
     }
 
-    /// <summary>
-    /// The answer when the outcome is not a success: the decider's rejection, or 202 with the status link when the
-    /// orchestration has not recorded the command within the wait. Null when the command was applied (or changed nothing).
-    /// </summary>
-    private static IResult? Answer(string caseId, string commandId, CommandResult result) => result.Outcome switch
-    {
-        null => Results.Json(
-            new { status = "Pending", commandId, statusUrl = $"/api/cases/{caseId}/commands/{Uri.EscapeDataString(commandId)}" },
-            statusCode: StatusCodes.Status202Accepted),
-        { Rejection: { } r } => Problems.Rejected(r),
-        _ => null,
-    };
-
-    private static async Task<IResult> CommandStatusAsync(string id, string commandId, HttpContext http, CaseServices s, CancellationToken ct)
-    {
-        var org = await s.Org.GetAsync(ct);
-        var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User));
-        var snapshot = await s.GetAsync(id, ct);
-        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
-        {
-            return Problems.NotFound($"No case '{id}' that you may see.");
-        }
-
-        var outcome = await s.Store.GetOutcomeAsync(CaseDecider.Type, id, commandId, ct);
-        return outcome is null
-            ? Results.Json(new { status = "Pending", commandId }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(new { status = outcome.Status.ToString(), commandId, version = outcome.Version, rejection = outcome.Rejection });
-    }
-
-    /// <summary>The command id: derived from the idempotency key when given (same key, same id), else unique.</summary>
-    internal static string CommandId(string actor, string? key) =>
-        key is null ? "http:" + Guid.NewGuid().ToString("N") : "http:" + Hash(actor + "|" + key)[..32];
-
     /// <summary>XF-yyyyMMdd-xxxxxxxx, dated by the receipt day in Beijing; deterministic for an idempotent retry, random otherwise.</summary>
     internal static string NewCaseId(Instant receivedAt, string? seed)
     {
-        var suffix = seed is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : Hash(seed)[..8].ToUpperInvariant();
+        var suffix = seed is null ? Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) : SupervisionHttp.Hash(seed)[..8].ToUpperInvariant();
         return string.Create(CultureInfo.InvariantCulture, $"XF-{LegalCalendar.LocalDateOf(receivedAt):yyyyMMdd}-{suffix}");
     }
 
@@ -699,8 +614,6 @@ public static class CaseEndpoints
 
     /// <summary>The stored form of a new code: PBKDF2 with a fresh random 16-byte salt (decision H1).</summary>
     internal static string HashNewCode(string code) => QueryCodes.Hash(code, RandomNumberGenerator.GetBytes(QueryCodes.SaltBytes));
-
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }
 
 /// <summary>What registering a petition came to (<see cref="CaseEndpoints.RegisterCommandAsync"/>).</summary>

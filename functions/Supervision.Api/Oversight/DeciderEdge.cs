@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Supervision.Api.Auth;
 using Supervision.Api.Platform;
 using Supervision.Domain.Orchestration;
 using Supervision.Domain.Org;
@@ -40,6 +41,13 @@ public sealed record DeciderEdge<TState, TCommand, TEvent>(
     where TEvent : class
 {
     /// <summary>
+    /// The decider's own strict reader, when it has one (the case's <c>CaseCommandReader</c>): the command for
+    /// (action, actor) or the 400/413/415 naming the field. Without it, the body goes through the one strict capped
+    /// reader and <see cref="SupervisionHttp.TryCommand{T}"/>.
+    /// </summary>
+    public Func<HttpContext, string, string, CancellationToken, Task<(TCommand? Command, IResult? Problem)>>? Read { get; init; }
+
+    /// <summary>
     /// Fills in what the caller may leave out, given the current state (e.g. the caller's own party unit); null keeps the
     /// body. Only for bodies <see cref="Completes"/> picks, which are then loaded before they are read (the others are
     /// read first, so a refused body costs no storage call).
@@ -49,11 +57,20 @@ public sealed record DeciderEdge<TState, TCommand, TEvent>(
     /// <summary>Which (action, body) pairs <see cref="Complete"/> may fill in.</summary>
     public Func<string, JsonObject, bool>? Completes { get; init; }
 
-    /// <summary>A check against stored data before anything is sent (e.g. a cited file is the case's file as stored).</summary>
-    public Func<CommandRequest<TState>, TCommand, Task<IResult?>>? Check { get; init; }
+    /// <summary>
+    /// A check against stored data before anything is sent, which may also complete the command (e.g. a cited file is
+    /// the case's file as stored, and carries the digest the file store measured).
+    /// </summary>
+    public Func<CommandRequest<TState>, TCommand, Task<(TCommand Command, IResult? Problem)>>? Check { get; init; }
 
-    /// <summary>What follows an applied command at the edge (e.g. sealing the cited file).</summary>
+    /// <summary>What follows an applied command at the edge, before the view is read (e.g. sealing the cited file).</summary>
     public Func<CommandRequest<TState>, TCommand, Task>? Applied { get; init; }
+
+    /// <summary>The operation id of an action's POST; <c>{Name}-{action}</c> unless the decider's ids predate the pipeline.</summary>
+    public Func<string, string>? OperationOf { get; init; }
+
+    /// <summary>The command-status operation id; <c>{Name}CommandStatus</c> by default.</summary>
+    public string? StatusOperation { get; init; }
 
     public string StatusUrl(string id, string commandId) =>
         $"/api{Route}/{Uri.EscapeDataString(id)}/commands/{Uri.EscapeDataString(commandId)}";
@@ -68,7 +85,7 @@ public sealed record DeciderEdge<TState, TCommand, TEvent>(
 public sealed record Recorded<TState>(string Id, long Version, TState State);
 
 /// <summary>A command on its way through the pipeline: who asks, about what, with which body and action.</summary>
-public sealed record CommandRequest<TState>(HttpContext Http, string Action, JsonObject Body, OrgDirectory Org, Person Person, Recorded<TState> Current);
+public sealed record CommandRequest<TState>(HttpContext Http, string Action, JsonObject? Body, OrgDirectory Org, Person Person, Recorded<TState> Current);
 
 /// <summary>The one command pipeline: load → visible or 404 → strict, capped read → early decide → send → answer or 202 → view.</summary>
 public static class DeciderPipeline
@@ -86,14 +103,14 @@ public static class DeciderPipeline
         foreach (var (action, (_, command, summary)) in edge.Actions)
         {
             group.MapPost($"/{{id}}/{action}", (string id, HttpContext http, CancellationToken ct) => CommandAsync(edge, id, action, http, ct))
-                .Accepts(command, "application/json").WithName($"{edge.Name}-{action}")
+                .Accepts(command, "application/json").WithName(edge.OperationOf?.Invoke(action) ?? $"{edge.Name}-{action}")
                 .WithSummary($"{summary} The actor is the signed-in person.")
                 .Produces<TView>().Produces<PendingCommand>(StatusCodes.Status202Accepted)
                 .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         }
 
         group.MapGet("/{id}/commands/{commandId}", (string id, string commandId, HttpContext http, CancellationToken ct) => StatusAsync(edge, id, commandId, http, ct))
-            .WithName(edge.Name + "CommandStatus").WithSummary($"The outcome of a {edge.Noun} command answered 202.")
+            .WithName(edge.StatusOperation ?? edge.Name + "CommandStatus").WithSummary($"The outcome of a {edge.Noun} command answered 202.")
             .Produces<CommandStatusView>().Produces<PendingCommand>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -105,86 +122,112 @@ public static class DeciderPipeline
         where TCommand : class
         where TEvent : class
     {
-        // The body first, checked against the command's shape: a refused one costs no storage call.
-        var (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
-        if (bad is not null)
+        var notFound = Problems.NotFound($"No {edge.Noun} '{id}' that you may act on.");
+        var actor = SupervisionClaims.PersonIdOf(http.User);
+        if (actor is null)
         {
-            return bad;
+            return notFound;
         }
 
-        var notFound = Problems.NotFound($"No {edge.Noun} '{id}' that you may act on.");
+        // The body first, checked against the command's shape: a refused one costs no storage call, and its 400 says
+        // nothing about whether the instance exists. A body the server completes from the current state waits for it.
+        var type = edge.Actions[action].Type;
+        TCommand? command = null;
+        JsonObject? body = null;
+        var completes = false;
+        IResult? bad;
+        if (edge.Read is not null)
+        {
+            (command, bad) = await edge.Read(http, action, actor, ct);
+            if (bad is not null)
+            {
+                return bad;
+            }
+        }
+        else
+        {
+            (body, bad) = await SupervisionHttp.ReadObjectAsync(http, ct);
+            if (bad is not null)
+            {
+                return bad;
+            }
+
+            completes = edge.Complete is not null && edge.Completes?.Invoke(action, body!) == true;
+            if (!completes && !SupervisionHttp.TryCommand<TCommand>(body!, type, actor, edge.Json, out command, out bad))
+            {
+                return bad!;
+            }
+        }
+
         var s = SupervisionServices.Of(http);
         var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        if (person is null)
+        if (person is null || await edge.LoadAsync(s, id, ct) is not { } current || !edge.CanSee(org, person, current.State))
         {
             return notFound;
         }
 
-        // A body the server completes from the current state is loaded first; any other is read before storage is touched.
-        var type = edge.Actions[action].Type;
-        var completes = edge.Complete is not null && edge.Completes?.Invoke(action, body!) == true;
-        TCommand? command = null;
-        if (!completes && !SupervisionHttp.TryCommand<TCommand>(body!, type, person.Id, edge.Json, out command, out bad))
-        {
-            return bad!;
-        }
-
-        if (await edge.LoadAsync(s, id, ct) is not { } current || !edge.CanSee(org, person, current.State))
-        {
-            return notFound;
-        }
-
-        var request = new CommandRequest<TState>(http, action, body!, org, person, current);
+        var request = new CommandRequest<TState>(http, action, body, org, person, current);
         if (completes)
         {
-            request = request with { Body = edge.Complete!(request) ?? body! };
-            if (!SupervisionHttp.TryCommand<TCommand>(request.Body, type, person.Id, edge.Json, out command, out bad))
+            request = request with { Body = edge.Complete!(request) ?? body };
+            if (!SupervisionHttp.TryCommand<TCommand>(request.Body!, type, actor, edge.Json, out command, out bad))
             {
                 return bad!;
             }
         }
 
         var step = command!;
-        if (edge.Check is not null && await edge.Check(request, step) is { } refusedByCheck)
+        if (edge.Check is not null)
         {
-            return refusedByCheck;
+            (step, bad) = await edge.Check(request, step);
+            if (bad is not null)
+            {
+                return bad;
+            }
         }
 
-        var commandId = SupervisionHttp.CommandId(person.Id, SupervisionHttp.Key(http));
-        var answer = await SendAsync(edge, s, org, person, id, current.State, step, commandId, create: false, http, ct);
-        if (answer.Applied && edge.Applied is not null)
-        {
-            await edge.Applied(request, step);
-        }
-
-        return answer.Result;
+        var commandId = SupervisionHttp.CommandId(actor, SupervisionHttp.Key(http));
+        return await SendAsync(
+            edge, s, org, actor, id, current.State, step, commandId, create: false, http, ct,
+            applied: edge.Applied is null ? null : () => edge.Applied(request, step));
     }
 
     /// <summary>
-    /// The shared tail of every command, creating ones included: the early refusal (writes nothing), the send at the legal
-    /// instant received, then the rejection, the 202 while the engine is slow, or the view as recorded.
+    /// The shared tail of every command, creating ones and the petitioner's included: the early refusal (writes nothing),
+    /// the send at the legal instant received, then the rejection, the 202 while the engine is slow, or — once
+    /// <paramref name="applied"/> has run — the view as recorded (<paramref name="view"/>, else the edge's).
     /// </summary>
-    public static async Task<(IResult Result, bool Applied)> SendAsync<TState, TCommand, TEvent>(
-        DeciderEdge<TState, TCommand, TEvent> edge, SupervisionServices s, OrgDirectory org, Person person, string id, TState state, TCommand command,
-        string commandId, bool create, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> SendAsync<TState, TCommand, TEvent>(
+        DeciderEdge<TState, TCommand, TEvent> edge, SupervisionServices s, OrgDirectory org, string actor, string id, TState state, TCommand command,
+        string commandId, bool create, HttpContext http, CancellationToken ct,
+        Func<Task>? applied = null,
+        Func<Recorded<TState>, IReadOnlyList<StoredEvent>, IReadOnlyList<CommandOutcome>, object>? view = null)
         where TState : class
         where TCommand : class
         where TEvent : class
     {
-        if (await s.EarlyRefusalAsync(edge.Decider(s), edge.Type, id, state, command, commandId, person.Id, ct) is { } refused)
+        if (await s.EarlyRefusalAsync(edge.Decider(s), edge.Type, id, state, command, commandId, actor, ct) is { } refused)
         {
-            return (refused, false);
+            return refused;
         }
 
-        var result = await s.SendAsync(edge.Type, id, JsonSerializer.Serialize(command, edge.Json), commandId, person.Id, create, ct);
+        var result = await s.SendAsync(edge.Type, id, JsonSerializer.Serialize(command, edge.Json), commandId, actor, create, ct);
         if (SupervisionHttp.Answer(edge.StatusUrl(id, commandId), commandId, result) is { } early)
         {
-            return (early, false);
+            return early;
+        }
+
+        if (applied is not null)
+        {
+            await applied();
         }
 
         http.Response.Headers["Idempotent-Replayed"] = result.Replayed ? "true" : "false";
         var status = create && !result.Replayed ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        return (await ViewAsync(edge, s, org, id, status, ct), true);
+        var current = await edge.LoadAsync(s, id, ct);
+        var events = await s.Store.ReadEventsAsync(edge.Type, id, ct);
+        var rejected = view is null ? await s.Store.ReadRejectionsAsync(edge.Type, id, ct) : [];
+        return Results.Json(view is null ? edge.View(s, org, current!, events, rejected) : view(current!, events, rejected), edge.Json, statusCode: status);
     }
 
     public static async Task<IResult> DetailAsync<TState, TCommand, TEvent>(
@@ -200,7 +243,9 @@ public static class DeciderPipeline
             return Problems.NotFound($"No {edge.Noun} '{id}' that you may see.");
         }
 
-        return await ViewAsync(edge, s, org, id, StatusCodes.Status200OK, ct);
+        var events = await s.Store.ReadEventsAsync(edge.Type, id, ct);
+        var rejected = await s.Store.ReadRejectionsAsync(edge.Type, id, ct);
+        return Results.Json(edge.View(s, org, current, events, rejected), edge.Json);
     }
 
     public static async Task<IResult> StatusAsync<TState, TCommand, TEvent>(
@@ -220,18 +265,6 @@ public static class DeciderPipeline
         return outcome is null
             ? Results.Json(new PendingCommand("Pending", commandId, null), statusCode: StatusCodes.Status202Accepted)
             : Results.Json(new CommandStatusView(outcome.Status.ToString(), commandId, outcome.Version, outcome.Rejection));
-    }
-
-    private static async Task<IResult> ViewAsync<TState, TCommand, TEvent>(
-        DeciderEdge<TState, TCommand, TEvent> edge, SupervisionServices s, OrgDirectory org, string id, int status, CancellationToken ct)
-        where TState : class
-        where TCommand : class
-        where TEvent : class
-    {
-        var current = await edge.LoadAsync(s, id, ct);
-        var events = await s.Store.ReadEventsAsync(edge.Type, id, ct);
-        var rejected = await s.Store.ReadRejectionsAsync(edge.Type, id, ct);
-        return Results.Json(edge.View(s, org, current!, events, rejected), edge.Json, statusCode: status);
     }
 }
 

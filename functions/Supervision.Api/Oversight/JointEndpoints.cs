@@ -86,7 +86,7 @@ public static class JointEndpoints
         JointCommand command = new ProposeJointAssignment(person.Id, id, request.CaseId, bureau ?? string.Empty, request.Arrangement, c.Category, c.AccusedUnitId, c.AccusedPersonId);
         var existing = await Edge.LoadAsync(s, id, ct);
         var commandId = SupervisionHttp.CommandId(person.Id, key);
-        return (await DeciderPipeline.SendAsync(Edge, s, org, person, id, existing?.State ?? s.Joints.Initial, command, commandId, create: true, http, ct)).Result;
+        return await DeciderPipeline.SendAsync(Edge, s, org, person.Id, id, existing?.State ?? s.Joints.Initial, command, commandId, create: true, http, ct);
     }
 
     /// <summary>An agency answering for itself need not name its unit: the one party unit it holds a role in.</summary>
@@ -98,7 +98,7 @@ public static class JointEndpoints
             return null;
         }
 
-        var body = (System.Text.Json.Nodes.JsonObject)r.Body.DeepClone();
+        var body = (System.Text.Json.Nodes.JsonObject)r.Body!.DeepClone();
         body["unitId"] = mine[0];
         return body;
     }

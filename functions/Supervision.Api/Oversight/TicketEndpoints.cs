@@ -32,7 +32,7 @@ public static class TicketEndpoints
         (s, org, t, events, rejected) => Detail(s.Calendar.Current, org, t.State, t.Version, s.Now(), events, rejected))
     {
         // A cited report must be the case's file as stored, and is sealed once the step is applied (decision S10).
-        Check = (r, command) => TicketRecords.CheckAsync(r.Current.State.CaseId, command, r.Http, r.Http.RequestAborted),
+        Check = async (r, command) => (command, await TicketRecords.CheckAsync(r.Current.State.CaseId, command, r.Http, r.Http.RequestAborted)),
         Applied = (r, command) => TicketRecords.SealAsync(r.Current.State.CaseId, command, r.Http, r.Http.RequestAborted),
     };
 
@@ -86,7 +86,7 @@ public static class TicketEndpoints
             request.BureauId, c.Category, c.AccusedUnitId, c.AccusedPersonId);
         var existing = await Edge.LoadAsync(s, ticketId, ct);
         var commandId = SupervisionHttp.CommandId(person.Id, key);
-        return (await DeciderPipeline.SendAsync(Edge, s, org, person, ticketId, existing?.State ?? s.Tickets.Initial, command, commandId, create: true, http, ct)).Result;
+        return await DeciderPipeline.SendAsync(Edge, s, org, person.Id, ticketId, existing?.State ?? s.Tickets.Initial, command, commandId, create: true, http, ct);
     }
 
     public static TicketView Detail(

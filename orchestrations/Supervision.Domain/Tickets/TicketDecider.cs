@@ -85,7 +85,7 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
     {
         RaiseTicket c => s.Status != TicketStatus.New && s.TicketId == c.TicketId && s.CaseId == c.CaseId && s.AgencyId == c.AgencyId,
         AcknowledgeTicket => s.AcknowledgedBy is not null && s.Status != TicketStatus.New,
-        RespondToTicket c => s.Status == TicketStatus.Responded && s.Report == c.Report && s.Files.SequenceEqual(c.Files),
+        RespondToTicket c => s.Status == TicketStatus.Responded && s.Report == c.Report && s.Files.SequenceEqual(c.Files ?? []),
         AcceptResponse => s is { Status: TicketStatus.Closed, CloseReason: TicketCloseReason.ResponseAccepted },
         RejectResponse c => s.Status is TicketStatus.Open or TicketStatus.Acknowledged && s.LastRejection == c.Reason,
         ConferenceDecision c => s.Rulings.Any(r => r == new ConferenceRuling(c.Listed, c.Circulated, c.ReassignTo, c.ExtensionDays, c.Note, r.By)),

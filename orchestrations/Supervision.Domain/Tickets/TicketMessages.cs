@@ -49,8 +49,8 @@ public sealed record RaiseTicket(
 public sealed record AcknowledgeTicket(string Actor) : TicketCommand(Actor);
 
 /// <summary>The agency reports what it did.</summary>
-/// <param name="Files">Stored files as <c>{blobId}@sha256:{64 hex}</c>, so the report can be verified later.</param>
-public sealed record RespondToTicket(string Actor, string Report, IReadOnlyList<string> Files) : TicketCommand(Actor);
+/// <param name="Files">Stored files as <c>{blobId}@sha256:{64 hex}</c>, so the report can be verified later; none when absent.</param>
+public sealed record RespondToTicket(string Actor, string Report, IReadOnlyList<string>? Files = null) : TicketCommand(Actor);
 
 /// <summary>The supervisor accepts the response: the ticket closes.</summary>
 public sealed record AcceptResponse(string Actor, string? Comment = null) : TicketCommand(Actor);
