@@ -167,8 +167,11 @@ public static class InboxEndpoints
         agencyId = r.GetValueOrDefault(TicketRow.AgencyId),
         bureauId = r.GetValueOrDefault(TicketRow.BureauId),
         form = r.GetValueOrDefault(TicketRow.Form),
+        formName = Named<SupervisionForm>(r.GetValueOrDefault(TicketRow.Form), FormNames.Of),
         ground = r.GetValueOrDefault(TicketRow.Ground),
+        groundName = Named<SupervisionGround>(r.GetValueOrDefault(TicketRow.Ground), FormNames.Of),
         status = r.GetValueOrDefault(TicketRow.Status),
+        statusName = Named<TicketStatus>(r.GetValueOrDefault(TicketRow.Status), FormNames.Of),
         open = r.GetValueOrDefault(TicketRow.Open),
         dueDate = r.GetValueOrDefault(TicketRow.DueDate),
         dueInstant = r.GetValueOrDefault(TicketRow.DueInstant),
@@ -185,6 +188,7 @@ public static class InboxEndpoints
         caseId = r.GetValueOrDefault(JointRow.CaseId),
         bureauId = r.GetValueOrDefault(JointRow.BureauId),
         status = r.GetValueOrDefault(JointRow.Status),
+        statusName = Named<JointStatus>(r.GetValueOrDefault(JointRow.Status), JointNames.Of),
         leadAgencyId = r.GetValueOrDefault(JointRow.LeadAgencyId),
         leadDueDate = r.GetValueOrDefault(JointRow.LeadDueDate),
         coHandlers = SupervisionHttp.Split(r.GetValueOrDefault(JointRow.CoHandlers)).Order(StringComparer.Ordinal),
@@ -194,4 +198,9 @@ public static class InboxEndpoints
         dueDate = r.GetValueOrDefault(JointRow.DueDate),
         dueInstant = r.GetValueOrDefault(JointRow.DueInstant),
     };
+
+    /// <summary>The display name of a row's enum value, so pages never show an enum name; null for a value this build does not know.</summary>
+    private static string? Named<TEnum>(object? raw, Func<TEnum, string> name)
+        where TEnum : struct, Enum =>
+        raw is string text && Enum.TryParse<TEnum>(text, ignoreCase: false, out var value) && Enum.IsDefined(value) ? name(value) : null;
 }

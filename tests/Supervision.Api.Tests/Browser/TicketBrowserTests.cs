@@ -107,6 +107,16 @@ public sealed class TicketBrowserTests
         var rejected = await app.As("c-housing-officer").GetJsonAsync($"/api/tickets/{ticketId}");
         Assert.Equal(("Open", "Interview", Reason, 1), ((string)rejected["status"]!, (string)rejected["form"]!, (string)rejected["lastRejection"]!, (int)rejected["escalations"]!));
 
+        // The escalated ticket is on the leader's page in the words the API gives it, never as an enum name ("Interview Open").
+        var inbox = await app.As("c-leader").GetJsonAsync("/api/inbox/leader");
+        var escalated = inbox["escalations"]!.AsArray().Single(t => (string)t!["id"]! == ticketId)!;
+        Assert.Equal(("约谈督办", "待签收"), ((string)escalated["formName"]!, (string)escalated["statusName"]!));
+        var leader = await ui.PageAsync("c-leader");
+        await leader.GotoAsync(ui.Url("/app/leader.html"));
+        var item = leader.Locator($"#escalations li[data-ticket='{ticketId}']");
+        await Assertions.Expect(item).ToContainTextAsync($"{escalated["formName"]} {escalated["statusName"]} 反馈期限 {escalated["dueDate"]}");
+        Assert.DoesNotMatch("Interview|Open", await item.InnerTextAsync());
+
         // The agency sees why and responds again (text only); the supervisor accepts; the ticket is closed on both pages.
         await agency.ReloadAsync();
         await Assertions.Expect(facts).ToHaveAttributeAsync("data-status", "Open");

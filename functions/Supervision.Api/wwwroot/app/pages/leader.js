@@ -38,7 +38,7 @@ async function loadInbox() {
     const inbox = await optional("/api/inbox/leader", $("#escalations"), "督办升级");
     if (inbox) {
       const items = Array.isArray(inbox) ? inbox : inbox.items || inbox.escalations || [];
-      $("#escalations").replaceChildren(items.length ? el("ul", {}, items.map((t) => el("li", {}, t.caseId ? caseLink(t.caseId) : "", ` ${t.form || t.kind || ""} ${t.status || ""} ${t.dueDate ? "反馈期限 " + t.dueDate : ""}`))) : el("p", {}, "暂无"));
+      $("#escalations").replaceChildren(items.length ? el("ul", {}, items.map((t) => el("li", { "data-ticket": t.id }, t.caseId ? caseLink(t.caseId) : "", ` ${t.formName || ""} ${t.statusName || ""} ${t.dueDate ? "反馈期限 " + t.dueDate : ""}`))) : el("p", {}, "暂无"));
     }
   } catch (e) { showError($("#escalations"), e); }
   try {
