@@ -59,14 +59,14 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
     /// <summary>The mutable part of one execution, kept out of <see cref="RunAsync"/> so the loop reads as the pattern.</summary>
     private sealed class Turn(TaskOrchestrationContext context, IOrchestration decider, EffectCodec codec, OrchestratorOptions options, OrchestrationInput input)
     {
-        private readonly Queue<string> recent = new(input.Recent ?? []);
+        private readonly RecentCommands recent = new(input.Recent, options.RecentCommandIds);
         private object state = input.State is null ? decider.Initial : decider.DeserializeState(input.State);
 
         public long Version { get; private set; } = input.Version;
 
         /// <summary>What the next execution starts from: the lean format (the state of record is the stored snapshot).</summary>
         public OrchestrationInput Carry() =>
-            new(input.Type, input.Clock, State: null, Version, [.. recent], First: null, OrchestrationFormats.Lean,
+            new(input.Type, input.Clock, State: null, Version, recent.ToArray(), First: null, OrchestrationFormats.Lean,
                 Earliest() is { } t ? new NextTimer(t.Key, t.Generation, t.DueAt.ToDateTimeOffset()) : null);
 
         /// <summary>The next command, or null when the earliest timer won the race and has been decided.</summary>
@@ -140,7 +140,7 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
             var recorded = await context.CallActivityAsync<DecisionRecord>(ActivityNames.RecordDecision, record, options.RecordRetry);
 
             // Continue from what was recorded: on replay that is history, whatever the decider would say today.
-            Remember(envelope.CommandId);
+            recent.Remember(envelope.CommandId);
             if (recorded.Status == CommandStatus.Applied)
             {
                 state = decider.DeserializeState(recorded.StateAfter);
@@ -168,78 +168,22 @@ public sealed class DecisionOrchestrator(IOrchestration decider, EffectCodec cod
             await Task.WhenAll(running);
         }
 
-        private async Task RunEffectAsync(DecisionRecord recorded, EffectEnvelope effect)
-        {
-            try
+        private Task RunEffectAsync(DecisionRecord recorded, EffectEnvelope effect) =>
+            EffectSteps.GuardedAsync(context, options, recorded.Type, recorded.InstanceId, effect, () =>
             {
                 switch (effect.Kind)
                 {
                     case EffectKinds.Alert:
-                        if (!await DeliverAlertAsync(new AlertDispatch(effect.Id, recorded.Type, recorded.InstanceId, effect)))
-                        {
-                            await context.CallActivityAsync(
-                                ActivityNames.RecordEffectFailure,
-                                new EffectFailure(recorded.Type, recorded.InstanceId, effect, $"Throttled: still refused after {options.ThrottledAttempts} waits for Retry-After."),
-                                options.RecordRetry);
-                        }
-
-                        break;
+                        return EffectSteps.AlertAsync(context, options, recorded.Type, recorded.InstanceId, effect);
                     case EffectKinds.Send:
                         var send = EffectCodec.DecodeSend(effect.Data);
-                        await context.CallActivityAsync(ActivityNames.DeliverMessage, new MessageDispatch(
+                        return context.CallActivityAsync(ActivityNames.DeliverMessage, new MessageDispatch(
                             send.TargetType, send.TargetInstanceId,
                             new CommandEnvelope(effect.Id, recorded.Type + ":" + recorded.InstanceId, recorded.At, send.Command.GetRawText())), options.EffectRetry);
-                        break;
                     default:
-                        await context.CallActivityAsync(ActivityNames.WriteReadModel, effect, options.EffectRetry);
-                        break;
+                        return context.CallActivityAsync(ActivityNames.WriteReadModel, effect, options.EffectRetry);
                 }
-            }
-            catch (TaskFailedException e)
-            {
-                await context.CallActivityAsync(
-                    ActivityNames.RecordEffectFailure,
-                    new EffectFailure(recorded.Type, recorded.InstanceId, effect, e.FailureDetails.ErrorType + ": " + e.FailureDetails.ErrorMessage),
-                    options.RecordRetry);
-            }
-        }
-
-        /// <summary>
-        /// One alert, honouring the receiver's <c>Retry-After</c> exactly: a throttled attempt waits on a durable timer for
-        /// the delay the receiver named (real time: it is the receiver's clock, not the legal one), then tries again.
-        /// False when it is still throttled after <see cref="OrchestratorOptions.ThrottledAttempts"/> attempts.
-        /// </summary>
-        private async Task<bool> DeliverAlertAsync(AlertDispatch dispatch)
-        {
-            for (var attempt = 1; attempt <= options.ThrottledAttempts; attempt++)
-            {
-                var outcome = AlertOutcome.From(await context.CallActivityAsync<JsonElement>(ActivityNames.DeliverAlert, dispatch, options.EffectRetry));
-                if (outcome.RetryAfterSeconds is not { } seconds)
-                {
-                    return true;
-                }
-
-                // Until the instant the receiver named. A queue-backed timer can wake up to a second early (message
-                // visibility has whole-second precision), so an early wake-up waits again for the rest, at least a second.
-                var notBefore = outcome.NotBefore ?? context.CurrentUtcDateTime.AddSeconds(seconds);
-                while (context.CurrentUtcDateTime < notBefore)
-                {
-                    var rest = notBefore - context.CurrentUtcDateTime;
-                    await context.CreateTimer(context.CurrentUtcDateTime + (rest < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : rest), CancellationToken.None);
-                }
-            }
-
-            return false;
-        }
-
-        private void Remember(string commandId)
-        {
-            recent.Enqueue(commandId);
-            while (recent.Count > options.RecentCommandIds)
-            {
-                recent.Dequeue();
-            }
-        }
+            });
     }
 }
 

@@ -110,23 +110,13 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, outcome) };
         if (d.Status == CommandStatus.Applied)
         {
-            var s = new TableEntity(pk, SnapshotRow) { ["Type"] = d.Type, ["InstanceId"] = d.InstanceId, ["Version"] = d.VersionAfter, ["UpdatedAt"] = now };
-            Split(s, "State", d.StateAfter);
+            var s = Snapshot(pk, d, now);
             actions.Add(basedOn is { } etag
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, s, etag)
                 : new TableTransactionAction(TableTransactionActionType.Add, s));
             foreach (var e in d.Events)
             {
-                actions.Add(new(TableTransactionActionType.Add, new TableEntity(pk, EventRow(e.Sequence))
-                {
-                    ["Sequence"] = e.Sequence,
-                    ["EventType"] = e.Type,
-                    ["Data"] = e.Data,
-                    ["CommandId"] = d.CommandId,
-                    ["Actor"] = d.Actor,
-                    ["At"] = d.At,
-                    ["RecordedAt"] = now,
-                }));
+                actions.Add(new(TableTransactionActionType.Add, EventEntity(pk, d, e, now)));
             }
 
             foreach (var effect in d.Effects.Where(e => !EffectKinds.IsReadModel(e.Kind)))
@@ -194,27 +184,14 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
             };
             if (d.Status == CommandStatus.Applied && d.VersionAfter > stored)
             {
-                var s = new TableEntity(pk, SnapshotRow) { ["Type"] = d.Type, ["InstanceId"] = d.InstanceId, ["Version"] = d.VersionAfter, ["UpdatedAt"] = now };
-                for (var i = 0; i * Chunk < d.StateAfter.Length; i++)
-                {
-                    s["State" + i.ToString(CultureInfo.InvariantCulture)] = d.StateAfter.Substring(i * Chunk, Math.Min(Chunk, d.StateAfter.Length - (i * Chunk)));
-                }
+                var s = Snapshot(pk, d, now);
 
                 actions.Add(snapshot.HasValue && snapshot.Value is { } existing
                     ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, s, existing.ETag)
                     : new TableTransactionAction(TableTransactionActionType.Add, s));
                 foreach (var e in d.Events.Where(e => e.Sequence > stored))
                 {
-                    actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, EventRow(e.Sequence))
-                    {
-                        ["Sequence"] = e.Sequence,
-                        ["EventType"] = e.Type,
-                        ["Data"] = e.Data,
-                        ["CommandId"] = d.CommandId,
-                        ["Actor"] = d.Actor,
-                        ["At"] = d.At,
-                        ["RecordedAt"] = now,
-                    }));
+                    actions.Add(new(TableTransactionActionType.UpsertReplace, EventEntity(pk, d, e, now)));
                 }
             }
 
@@ -232,6 +209,26 @@ public sealed class DecisionStore(OrchestrationStorage storage, TimeProvider clo
 
         throw new InvalidOperationException($"Recording a decision of {d.Type} {d.InstanceId} kept conflicting.");
     }
+
+    /// <summary>The instance's snapshot row after <paramref name="d"/>: its version and state, split into property-sized chunks.</summary>
+    private static TableEntity Snapshot(string pk, DecisionRecord d, DateTimeOffset now)
+    {
+        var s = new TableEntity(pk, SnapshotRow) { ["Type"] = d.Type, ["InstanceId"] = d.InstanceId, ["Version"] = d.VersionAfter, ["UpdatedAt"] = now };
+        Split(s, "State", d.StateAfter);
+        return s;
+    }
+
+    /// <summary>One event row of the legal record: the event, the command that caused it, who and when.</summary>
+    private static TableEntity EventEntity(string pk, DecisionRecord d, RecordedEvent e, DateTimeOffset now) => new(pk, EventRow(e.Sequence))
+    {
+        ["Sequence"] = e.Sequence,
+        ["EventType"] = e.Type,
+        ["Data"] = e.Data,
+        ["CommandId"] = d.CommandId,
+        ["Actor"] = d.Actor,
+        ["At"] = d.At,
+        ["RecordedAt"] = now,
+    };
 
     private static TableEntity Outcome(string pk, DecisionRecord d, DateTimeOffset now) => new(pk, OutcomeRow(d.CommandId))
     {

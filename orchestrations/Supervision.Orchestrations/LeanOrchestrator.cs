@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.DurableTask;
 
 namespace Supervision.Orchestrations;
@@ -41,13 +40,13 @@ internal sealed class LeanOrchestrator(OrchestratorOptions options)
 
     private sealed class Turn(TaskOrchestrationContext context, OrchestratorOptions options, OrchestrationInput input)
     {
-        private readonly Queue<string> recent = new(input.Recent ?? []);
+        private readonly RecentCommands recent = new(input.Recent, options.RecentCommandIds);
         private NextTimer? next = input.Next;
 
         public long Version { get; private set; } = input.Version;
 
         public OrchestrationInput Carry() =>
-            new(input.Type, input.Clock, State: null, Version, [.. recent], First: null, OrchestrationFormats.Lean, next);
+            new(input.Type, input.Clock, State: null, Version, recent.ToArray(), First: null, OrchestrationFormats.Lean, next);
 
         public async Task<CommandEnvelope?> NextCommandAsync()
         {
@@ -92,7 +91,7 @@ internal sealed class LeanOrchestrator(OrchestratorOptions options)
             }
 
             var answer = await context.CallActivityAsync<DecideAnswer>(ActivityNames.Decide, request, options.RecordRetry);
-            Remember(commandId);
+            recent.Remember(commandId);
             Version = answer.Version;
             next = answer.Next;
             if (answer.ToRun() is { Count: > 0 } effects)
@@ -101,71 +100,18 @@ internal sealed class LeanOrchestrator(OrchestratorOptions options)
             }
         }
 
-        private async Task RunEffectAsync(EffectRef effect, DateTimeOffset at)
+        private Task RunEffectAsync(EffectRef effect, DateTimeOffset at)
         {
             // Only the id travels: the activities load the payload stored with the decision.
             var envelope = new EffectEnvelope(effect.Id, effect.Kind, string.Empty);
-            try
+            return EffectSteps.GuardedAsync(context, options, input.Type, context.InstanceId, envelope, () => effect.Kind switch
             {
-                switch (effect.Kind)
-                {
-                    case EffectKinds.Alert:
-                        if (!await DeliverAlertAsync(new AlertDispatch(effect.Id, input.Type, context.InstanceId, envelope)))
-                        {
-                            await context.CallActivityAsync(
-                                ActivityNames.RecordEffectFailure,
-                                new EffectFailure(input.Type, context.InstanceId, envelope, $"Throttled: still refused after {options.ThrottledAttempts} waits for Retry-After."),
-                                options.RecordRetry);
-                        }
-
-                        break;
-                    case EffectKinds.Send:
-                        await context.CallActivityAsync(ActivityNames.DeliverMessage, new MessageDispatch(
-                            string.Empty, string.Empty, new CommandEnvelope(effect.Id, input.Type + ":" + context.InstanceId, at, string.Empty),
-                            new EffectSource(input.Type, context.InstanceId)), options.EffectRetry);
-                        break;
-                    default:
-                        throw new InvalidOperationException($"'{effect.Kind}' is not an effect the orchestrator runs.");
-                }
-            }
-            catch (TaskFailedException e)
-            {
-                await context.CallActivityAsync(
-                    ActivityNames.RecordEffectFailure,
-                    new EffectFailure(input.Type, context.InstanceId, envelope, e.FailureDetails.ErrorType + ": " + e.FailureDetails.ErrorMessage),
-                    options.RecordRetry);
-            }
-        }
-
-        /// <summary>As the legacy path: honours the receiver's Retry-After on durable timers (real time).</summary>
-        private async Task<bool> DeliverAlertAsync(AlertDispatch dispatch)
-        {
-            for (var attempt = 1; attempt <= options.ThrottledAttempts; attempt++)
-            {
-                var outcome = AlertOutcome.From(await context.CallActivityAsync<JsonElement>(ActivityNames.DeliverAlert, dispatch, options.EffectRetry));
-                if (outcome.RetryAfterSeconds is not { } seconds)
-                {
-                    return true;
-                }
-
-                var notBefore = outcome.NotBefore ?? context.CurrentUtcDateTime.AddSeconds(seconds);
-                while (context.CurrentUtcDateTime < notBefore)
-                {
-                    var rest = notBefore - context.CurrentUtcDateTime;
-                    await context.CreateTimer(context.CurrentUtcDateTime + (rest < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : rest), CancellationToken.None);
-                }
-            }
-
-            return false;
-        }
-
-        private void Remember(string commandId)
-        {
-            recent.Enqueue(commandId);
-            while (recent.Count > options.RecentCommandIds)
-            {
-                recent.Dequeue();
-            }
+                EffectKinds.Alert => EffectSteps.AlertAsync(context, options, input.Type, context.InstanceId, envelope),
+                EffectKinds.Send => context.CallActivityAsync(ActivityNames.DeliverMessage, new MessageDispatch(
+                    string.Empty, string.Empty, new CommandEnvelope(effect.Id, input.Type + ":" + context.InstanceId, at, string.Empty),
+                    new EffectSource(input.Type, context.InstanceId)), options.EffectRetry),
+                _ => throw new InvalidOperationException($"'{effect.Kind}' is not an effect the orchestrator runs."),
+            });
         }
     }
 }
