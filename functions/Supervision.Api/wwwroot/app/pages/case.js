@@ -32,6 +32,10 @@ const steps = {
     fields: () => [field("复核意见", select("outcome", outcomeName)), line("opinionFile", "复核意见书 *"), date("servedOn", "送达日期")] },
   rate: { label: "代信访人评价", at: "anyBureau", roles: ["registrar"], in: ["Replied", "Reviewed", "UnderReview"],
     fields: () => [field("评价", select("rating", ratingName)), field("意见", el("input", { name: "comment", required: false }))] },
+  // 领导包案 (O1): any leader may offer; the server checks the leader is over the case's units (403 with the reason otherwise).
+  "take-ownership": { label: "领导包案", at: "leader", roles: ["leader"], only: (c) => !c.owner,
+    in: ["Registered", "ReceivedByAgency", "Routed", "ObjectionPending", "Accepted", "Replied", "UnderReview", "Reviewed", "UnderReExamination"],
+    note: "包案后，本事项每一项超期都将同时提醒您；事项页和督办单载明包案领导。", fields: () => [text("reason", "包案说明 *")] },
   "report-major": { label: "报告重大紧急事项", at: "unitOrBureau", roles: ["registrar", "handling-officer", "agency-head", "supervisor"],
     in: ["Registered", "ReceivedByAgency", "Routed", "ObjectionPending", "Accepted"], fields: () => [text("reason", "情况说明 *")] },
 };
@@ -66,7 +70,8 @@ async function load() {
       ["收到日期", c.receivedOn], ["诉求", c.summary], ["信访部门", c.bureau?.name], ["当前责任单位", c.responsibleUnit?.name],
       ["承办单位", c.handlingUnit?.name || "—"], ["方式", c.routing === "Assign" ? "交办" : c.routing === "Forward" ? "转送" : "—"],
       ["处理意见", zh(outcomeName, c.replyOutcome) || "—"], ["延期", c.extension ? `${c.extension.days ?? ""} 日` : "—"],
-      ["评价", (c.ratings || []).map((r) => zh(ratingName, r.rating)).join("、") || "—"], ["期限规则", c.policy]]
+      ["评价", (c.ratings || []).map((r) => zh(ratingName, r.rating)).join("、") || "—"],
+      ["包案领导", c.owner ? `${c.owner.name}（${c.owner.unit?.name ?? ""}，${c.owner.since} 起）` : "—"], ["期限规则", c.policy]]
       .map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "")])),
     el("p", {}, el("a", { href: `ticket.html?case=${encodeURIComponent(c.id)}` }, "打印督办单")));
   const opened = new Set([...document.querySelectorAll("#clocks details[open]")].map((d) => d.closest(".clock")?.dataset.clock));
@@ -92,6 +97,7 @@ function renderActions(c) {
       : s.at === "handling" ? mine(s.roles, c.handlingUnit?.id)
         : s.at === "bureau" ? mine(s.roles, c.bureau?.id)
           : s.at === "anyBureau" ? (me.roles || []).some((r) => s.roles.includes(r.role) && /bureau/.test(r.unit))
+          : s.at === "leader" ? mine(s.roles)
             : mine(s.roles, c.responsibleUnit?.id) || mine(s.roles, c.bureau?.id)));
   const key = c.status + allowed.map(([a]) => a).join();
   if (where.dataset.key === key) return;
