@@ -27,17 +27,21 @@ public sealed partial class CaseDecider
     /// whose level's government is over (or is) a unit that has held the case — the units a leader sees the case through
     /// (<see cref="CaseVisibility.CanSee"/>). Null when none; the accusation guard is checked separately.
     /// </summary>
-    public string? OwnershipUnitOf(string personId, CaseState s)
+    public string? OwnershipUnitOf(string personId, CaseState s) => OwnershipUnitOf(Org, personId, s);
+
+    /// <summary>The same rule over any directory (the reception desk checks that a leader may receive a case).</summary>
+    public static string? OwnershipUnitOf(OrgDirectory org, string personId, CaseState s)
     {
+        ArgumentNullException.ThrowIfNull(org);
         ArgumentNullException.ThrowIfNull(s);
-        if (Org.PersonById(personId) is not { } person)
+        if (org.PersonById(personId) is not { } person)
         {
             return null;
         }
 
         foreach (var grant in person.Roles.Where(r => r.Role == Role.Leader))
         {
-            if (Org.GovernmentOf(grant.Unit) is { } government && s.InvolvedUnits.Any(u => Org.IsAncestorOrSelf(government.Id, u)))
+            if (org.GovernmentOf(grant.Unit) is { } government && s.InvolvedUnits.Any(u => org.IsAncestorOrSelf(government.Id, u)))
             {
                 return grant.Unit;
             }
