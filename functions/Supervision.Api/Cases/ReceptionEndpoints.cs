@@ -39,7 +39,7 @@ public static class ReceptionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Publish a leader's reception day (领导接访日): leaderId, date, place, start (HH:mm), slots. A registrar or supervisor of the petition bureau of the leader's level; one day per leader and date (409 otherwise).");
         staff.MapGet("/receptions", ListAsync).WithName("listReceptionDays")
-            .WithSummary("Reception days on ?date= (yyyy-MM-dd, default today) the caller leads or whose bureau they work at, each slot with the case booked when the caller may see it (only 'taken' otherwise).");
+            .WithSummary("Reception days on ?date= (yyyy-MM-dd; without it every day from today) the caller leads or whose bureau they work at, each slot with the case booked when the caller may see it (only 'taken' otherwise).");
         staff.MapPost("/receptions/{dayId}/bookings", BookAtCounterAsync).WithName("bookReception").Accepts<BookSlot>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -95,17 +95,52 @@ public static class ReceptionEndpoints
             return refusal == ReceptionRefusal.Forbidden ? Problems.Forbidden(reason!) : Problems.Fields(errors);
         }
 
-        var table = await TableAsync(s);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(day, actor), ct);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
+        if (!await PublishDayAsync(day, actor, s, ct))
         {
             return Problems.Conflict($"{day.LeaderName}'s reception day on {day.Date:uuuu-MM-dd} is already published ({day.Id}); book its slots or choose another date.");
         }
 
         return Results.Json(DayView(day, [], null, null, policy), CaseJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>Stores a published day; false when that leader's day on that date exists (also used by the demo).</summary>
+    internal static async Task<bool> PublishDayAsync(ReceptionDay day, string actor, CaseServices s, CancellationToken ct)
+    {
+        var table = await TableAsync(s);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(day, actor), ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="slot"/> for <paramref name="caseId"/> atomically (decision R11): null when taken, else the
+    /// reason it was refused (the slot is booked, or the case has a slot that day).
+    /// </summary>
+    internal static async Task<string?> TakeSlotAsync(ReceptionDay day, int slot, string caseId, string bookedBy, CaseServices s, CancellationToken ct)
+    {
+        var table = await TableAsync(s);
+        var row = new TableEntity(day.Id, SlotKey(slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = s.Clock.GetUtcNow() };
+        var byCase = new TableEntity(day.Id, "case-" + Keys(caseId)) { ["slot"] = slot };
+        try
+        {
+            await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, row), new TableTransactionAction(TableTransactionActionType.Add, byCase)], ct);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return e.FailedTransactionActionIndex == 1
+                ? $"Case {caseId} already has a slot on {day.Date:uuuu-MM-dd} with {day.LeaderName}; one booking per case and day."
+                : $"The slot at {day.SlotTime(slot)} on {day.Date:uuuu-MM-dd} was just booked; choose another slot.";
+        }
+
+        // The case's own index (for the petitioner's reminder on the portal); written after the slot is held.
+        await table.UpsertEntityAsync(new TableEntity(CasePartition(caseId), day.Id) { ["slot"] = slot }, TableUpdateMode.Replace, ct);
+        return null;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CaseServices s, CancellationToken ct)
@@ -138,13 +173,13 @@ public static class ReceptionEndpoints
             return Problems.Forbidden("You are signed in but not in the org directory; ask an administrator to add you.");
         }
 
-        var on = date ?? LegalCalendar.LocalDateOf(s.Now());
+        var today = LegalCalendar.LocalDateOf(s.Now());
         var table = await TableAsync(s);
-        var items = new List<object>();
+        var items = new List<(ReceptionDay Day, object View)>();
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DaysPartition, cancellationToken: ct))
         {
             var day = FromEntity(e);
-            if (day.Date != on || !(day.LeaderId == person.Id || person.Roles.Any(r => r.Unit == day.BureauId)))
+            if ((date is { } on ? day.Date != on : day.Date < today) || !(day.LeaderId == person.Id || person.Roles.Any(r => r.Unit == day.BureauId)))
             {
                 continue;
             }
@@ -159,10 +194,10 @@ public static class ReceptionEndpoints
                 }
             }
 
-            items.Add(DayView(day, bookings, cases, org, ReceptionPolicy.Default));
+            items.Add((day, DayView(day, bookings, cases, org, ReceptionPolicy.Default)));
         }
 
-        return Results.Json(new { date = on.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture), items }, CaseJson.Options);
+        return Results.Json(new { date = date?.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture), from = today.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture), items = items.OrderBy(i => i.Day.Date).ThenBy(i => i.Day.Id, StringComparer.Ordinal).Select(i => i.View) }, CaseJson.Options);
     }
 
     private static async Task<IResult> PublicDaysAsync(CaseServices s, CancellationToken ct)
@@ -278,23 +313,12 @@ public static class ReceptionEndpoints
             };
         }
 
-        var at = s.Clock.GetUtcNow();
         var caseId = state.CaseId!;
-        var slot = new TableEntity(day.Id, SlotKey(request.Slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = at };
-        var byCase = new TableEntity(day.Id, "case-" + Keys(caseId)) { ["slot"] = request.Slot };
-        try
+        if (await TakeSlotAsync(day, request.Slot, caseId, bookedBy, s, ct) is { } conflict)
         {
-            await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, slot), new TableTransactionAction(TableTransactionActionType.Add, byCase)], ct);
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
-        {
-            return Problems.Conflict(e.FailedTransactionActionIndex == 1
-                ? $"Case {caseId} already has a slot on {day.Date:uuuu-MM-dd} with {day.LeaderName}; one booking per case and day."
-                : $"The slot at {day.SlotTime(request.Slot)} on {day.Date:uuuu-MM-dd} was just booked; choose another slot.");
+            return Problems.Conflict(conflict);
         }
 
-        // The case's own index (for the petitioner's reminder on the portal); written after the slot is held.
-        await table.UpsertEntityAsync(new TableEntity(CasePartition(caseId), day.Id) { ["slot"] = request.Slot }, TableUpdateMode.Replace, ct);
         return Results.Json(new
         {
             id = BookingId(day.Id, request.Slot),
