@@ -66,5 +66,12 @@ public sealed class ReceptionBrowserTests
         var casePage = await ui.PageAsync("ca-registrar");
         await casePage.GotoAsync(ui.Url($"/app/case.html?id={id}"));
         await Assertions.Expect(casePage.Locator("#facts")).ToContainTextAsync($"郑国栋（{(string)detail["owner"]!["unit"]!["name"]!}，{(string)detail["owner"]!["since"]!} 起）");
+
+        // The counter: the registrar's booking form offers the free slots the public list has, and shows the server's
+        // refusal (this case already has a slot that day).
+        var free = (await app.Anonymous().GetAsync(new Uri("/api/portal/receptions", UriKind.Relative)).OkAsync())["items"]![0]!["slots"]!.AsArray().Count(x => !(bool)x!["taken"]!);
+        await Assertions.Expect(casePage.Locator("#book-form select[name='slot'] option")).ToHaveCountAsync(free);
+        await casePage.Locator("#book-form button[type='submit']").ClickAsync();
+        await Assertions.Expect(casePage.Locator("#book-result")).ToContainTextAsync("one booking per case");
     }
 }
