@@ -84,8 +84,15 @@ public sealed class ReceptionScenarios
         var registrar = app.As("ca-registrar");
         var registered = await registrar.PostAsJsonAsync("/api/cases", new
         {
-            channel = "Letter", receivedAt = Api.Utc(app.Now), unitId = "ca-bureau", petitioner = new { name = "张三", phone = "13800000000" },
-            summary = "检举", matterKey = "reception:accusation", category = "Accusation", accusedUnitId = "c-bureau", accusedPersonId = "c-supervisor",
+            channel = "Letter",
+            receivedAt = Api.Utc(app.Now),
+            unitId = "ca-bureau",
+            petitioner = new { name = "张三", phone = "13800000000" },
+            summary = "检举",
+            matterKey = "reception:accusation",
+            category = "Accusation",
+            accusedUnitId = "c-bureau",
+            accusedPersonId = "c-supervisor",
         }).OkAsync();
         var accusation = (string)registered["case"]!["id"]!;
         await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId = accusation, slot = 1 }).OkAsync();

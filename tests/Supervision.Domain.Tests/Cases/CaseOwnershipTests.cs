@@ -99,7 +99,12 @@ public sealed class CaseOwnershipTests
         var ruled = new TicketDecider(Decider.Calendar, OrgDemo, SupervisionPolicy.Default);
         var state = TicketState.Initial with
         {
-            TicketId = "DB-1", CaseId = CaseId, AgencyId = Agency, BureauId = Bureau, Status = TicketStatus.Open, Form = SupervisionForm.ConferenceReferral,
+            TicketId = "DB-1",
+            CaseId = CaseId,
+            AgencyId = Agency,
+            BureauId = Bureau,
+            Status = TicketStatus.Open,
+            Form = SupervisionForm.ConferenceReferral,
         };
         var ctx = new DecisionContext("DB-1", "m-1", At("2025-11-01"), "test");
         var decision = ruled.Decide(state, new ConferenceDecision("ca-conf-staff", Note: "领导包案", OwnerLeaderId: CityLeader), ctx);
