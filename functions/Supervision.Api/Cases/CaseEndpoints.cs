@@ -50,6 +50,7 @@ public static class CaseEndpoints
         ["reexamination-opinion"] = typeof(IssueReExaminationOpinion),
         ["report-major"] = typeof(ReportMajor),
         ["migrate-policy"] = typeof(MigratePolicy),
+        ["take-ownership"] = typeof(TakeOwnership),
     };
 
     /// <summary>What a petitioner may do with the query code (查询码) instead of a staff login.</summary>
@@ -468,6 +469,7 @@ public static class CaseEndpoints
         var light = q.Enum<Light>("light");
         var dueWithinDays = q.Number("dueWithinDays", 0, 3660);
         var open = q.Bool("open");
+        var ownedByMe = q.Bool("ownedByMe");
         var page = q.Number("page", 1, 100_000);
         var pageSize = q.Number("pageSize", 1, 200) ?? 50;
         var continuation = q.Text("continuation", 400);
@@ -509,6 +511,7 @@ public static class CaseEndpoints
                 || (status is { } st && !string.Equals(row.GetValueOrDefault(CaseRow.Status) as string, st.ToString(), StringComparison.OrdinalIgnoreCase))
                 || (light is { } li && !string.Equals(row.GetValueOrDefault(CaseRow.Light) as string, li.ToString(), StringComparison.OrdinalIgnoreCase))
                 || (open is { } o && (row.GetValueOrDefault(CaseRow.Open) as bool? ?? false) != o)
+                || (ownedByMe is { } mine && (row.GetValueOrDefault(CaseRow.Owner) as string == person.Id) != mine)
                 || (dueBy is { } by && !(row.GetValueOrDefault(CaseRow.NextDue) is DateTimeOffset due && due <= by)))
             {
                 continue;

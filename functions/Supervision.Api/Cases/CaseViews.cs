@@ -36,6 +36,11 @@ public static class CaseViews
             bureau = Unit(org, s.BureauId),
             responsibleUnit = Unit(org, s.ResponsibleUnitId),
             handlingUnit = Unit(org, s.HandlingUnitId),
+
+            // 包案领导 (decision O1): named as the directory named them when they took the case.
+            owner = s.Owner is { } o
+                ? new { id = o.LeaderId, name = o.Name, unit = Unit(org, o.UnitId), since = o.Since, ticketId = o.TicketId, receptionId = o.ReceptionId }
+                : null,
             routing = s.Routing?.ToString(),
             mode = s.Mode?.ToString(),
             extension = s.Extension,
@@ -170,6 +175,7 @@ public static class CaseViews
         nextDueDate = row.GetValueOrDefault(CaseRow.NextDueDate),
         overdue = row.GetValueOrDefault(CaseRow.Overdue),
         major = row.GetValueOrDefault(CaseRow.Major),
+        owner = row.GetValueOrDefault(CaseRow.Owner),
         receivedOn = row.GetValueOrDefault(CaseRow.ReceivedOn),
         provisional = row.GetValueOrDefault(CaseRow.Provisional) as bool? ?? false,
         duty = Duty(row, calendar, now),

@@ -84,6 +84,20 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
         var petitioner = Actors.PetitionerFor(DemoCodeHash("XF-DEMO-0005"));
         await Step("XF-DEMO-0005", 5, petitioner, new RateHandling(petitioner, Rating.Satisfied, "答复及时"), ct);
 
+        // 7. A leader's reception day (领导接访, R10–R12): the city bureau publishes 郑国栋's day 30 legal days ahead (half a
+        //    minute at the demo clock); XF-DEMO-0001 is booked at the counter and XF-DEMO-0004 by its petitioner online.
+        //    The reception's outcome: the leader owns XF-DEMO-0001 (领导包案, O1), which names him on its page and 督办单.
+        var org = await cases.Org.GetAsync(ct);
+        var (day, _, _, _) = Domain.Reception.ReceptionRules.Publish(
+            org, Domain.Reception.ReceptionPolicy.Default, "c-registrar", "c-leader", today.PlusDays(30), "市信访局一楼接待大厅", new LocalTime(9, 0), 6, now);
+        if (day is not null)
+        {
+            await ReceptionEndpoints.PublishDayAsync(day, "c-registrar", cases, ct);
+            await ReceptionEndpoints.TakeSlotAsync(day, 1, "XF-DEMO-0001", "registrar:c-registrar", cases, ct);
+            await ReceptionEndpoints.TakeSlotAsync(day, 2, "XF-DEMO-0004", "petitioner", cases, ct);
+            await Step("XF-DEMO-0001", 4, "c-leader", new TakeOwnership("c-leader", "领导接访后包案，督促按期办结", ReceptionEndpoints.BookingId(day.Id, 1)), ct);
+        }
+
     }
 
     private async Task Joint(int n, string actor, JointCommand command, CancellationToken ct) =>

@@ -101,6 +101,7 @@ public static class Composition
         app.MapOpenApi();
         app.MapCaseEndpoints();
         app.MapPortalEndpoints();
+        app.MapReceptionEndpoints();
         app.MapFileEndpoints();
         app.MapSupervisionEndpoints();
         app.MapOrgEndpoints();

@@ -83,7 +83,9 @@ public sealed class DigestDecider(OrgDirectory org, AlertPolicy policy) : IDecid
         foreach (var held in state.Held)
         {
             var people = held.Alert.To
-                .SelectMany(a => org.People.Where(p => p.Roles.Any(r => RoleNames.Of(r.Role) == a.Role && r.Unit == a.UnitId)))
+                .SelectMany(a => org.People.Where(p => a.Role == AlertAudience.PersonRole
+                    ? p.Id == a.UnitId // one person whatever their roles (an owning leader, decision O2)
+                    : p.Roles.Any(r => RoleNames.Of(r.Role) == a.Role && r.Unit == a.UnitId)))
                 .DistinctBy(p => p.Id);
             foreach (var person in people)
             {

@@ -44,7 +44,7 @@ public static class SupervisionClockNames
 public sealed partial class CaseDecider
 {
     private static bool IsSupervisionCommand(CaseCommand c) =>
-        c is ApplyConferenceExtension or ReassignCase or MarkSupervision or ApplyJointAssignment or RecordTicket;
+        c is ApplyConferenceExtension or ReassignCase or MarkSupervision or ApplyJointAssignment or RecordTicket or AssignOwnership;
 
     private static bool SatisfiedSupervision(CaseState s, CaseCommand command) => command switch
     {

@@ -102,6 +102,8 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             RecordRepeatPetition c => d.RecordRepeat(c),
             MigratePolicy c => d.Migrate(c),
             ReissueQueryCode c => d.ReissueQueryCode(c),
+            TakeOwnership c => DecideOwnership(state, name, c.Actor, c.Reason, null, c.ReceptionId, context.Now, Actors.Recorded(c.Actor)),
+            AssignOwnership c => DecideOwnership(state, name, c.LeaderId, c.Reason, c.TicketId, null, context.Now, c.Actor),
             _ => DecideSupervision(state, command, context),
         };
         return WithCoHandlersStopped(state, decision, context.Now);
@@ -137,7 +139,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         RecordRepeatPetition c => s.Repeats.Any(r => r.ReceivedAt == c.ReceivedAt && r.UnitId == c.UnitId),
         MigratePolicy c => s.IsOpen && s.Policy?.Version == c.Version,
         ReissueQueryCode c => s.Status != CaseStatus.New && HoldsCode(s, c.QueryCodeHash, c.QueryCode),
-        _ => SatisfiedSupervision(s, command),
+        _ => SatisfiedSupervision(s, command) || SatisfiedOwnership(s, command),
     };
 
     /// <summary>The case keeps this code: the same stored hash, or (a legacy command) the clear code verifies against it.</summary>
@@ -240,6 +242,8 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
             MigratePolicy => Org.PersonById(actor)!.Roles.Any(g => g.Role == Role.ConferenceStaff) ? null : "only conference-office staff (or the system) migrate policies",
             ReissueQueryCode => Has(Role.Registrar, s.BureauId) || Has(Role.Registrar, s.RegisteredBy)
                 ? null : "only a registrar of the case's petition bureau or of the registering unit issues a new query code",
+            TakeOwnership => OwnershipUnitOf(actor, s) is not null
+                ? null : "only a leader of a government or Party committee over the units that held this case takes ownership (包案)",
             _ => "not allowed",
         };
     }
@@ -376,6 +380,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         DuplicatePetitionNoted x => x.By,
         PolicyMigrated x => x.By,
         QueryCodeReissued x => x.By,
+        OwnershipTaken x => x.By,
         _ => null,
     };
 
@@ -402,6 +407,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
         RepeatPetitionRefused or DuplicatePetitionNoted => "record-repeat",
         PolicyMigrated => "migrate-policy",
         QueryCodeReissued => "reissue-query-code",
+        OwnershipTaken x => x.TicketId is null ? "take-ownership" : "assign-owner",
         _ => string.Empty,
     };
 
@@ -508,6 +514,7 @@ public sealed partial class CaseDecider : IDecider<CaseState, CaseCommand, CaseE
                 ? CaseStatus.Closed
                 : state.Status,
         },
+        OwnershipTaken e => EvolveOwnership(state, e),
         _ => EvolveSupervision(state, @event),
     };
 

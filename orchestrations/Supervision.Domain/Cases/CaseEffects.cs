@@ -23,10 +23,16 @@ internal static class CaseEffects
         void Alert(string kind, string subject, string body, AlertUrgency urgency, params (Role Role, string? Unit)[] to) =>
             AlertWith(kind, subject, body, urgency, null, to);
 
-        void AlertWith(string kind, string subject, string body, AlertUrgency urgency, AlertDeadline? deadline, params (Role Role, string? Unit)[] to)
+        // The owning leader (包案领导, decision O2) hears of every overdue step, as a person whatever their roles; never
+        // when the accusation guard excludes them.
+        var owner = after.Owner is { } o && !AccusationGuard.ExcludesPerson(org, after, o.LeaderId) ? AlertAudience.Person(o.LeaderId) : null;
+
+        void AlertWith(string kind, string subject, string body, AlertUrgency urgency, AlertDeadline? deadline, (Role Role, string? Unit)[] to, AlertAudience? person = null)
         {
             var audiences = to.Where(a => a.Unit is not null && !excluded.Contains(a.Unit))
                 .Select(a => new AlertAudience(RoleNames.Of(a.Role), a.Unit!))
+                .Append(person)
+                .OfType<AlertAudience>()
                 .Distinct()
                 .ToList();
             if (audiences.Count > 0)
@@ -74,6 +80,13 @@ internal static class CaseEffects
                 Alert("case.dissatisfied", $"信访事项 {id} 评价为不满意", $"信访人对信访事项 {id} 的{r.Stage}意见不满意，请安排回访。",
                     AlertUrgency.Routine, (Role.Supervisor, after.BureauId));
                 break;
+            case OwnershipTaken t:
+                AlertWith("case.owned", $"信访事项 {id} 由{t.LeaderName}包案",
+                    $"信访事项 {id} 自 {t.On:uuuu-MM-dd} 由{t.LeaderName}包案（{(t.TicketId is null ? "领导决定" : "联席会议决定")}）；办理中每一项超期都将同时报告包案领导。",
+                    AlertUrgency.Routine, null,
+                    [(Role.HandlingOfficer, after.HandlingUnitId), (Role.AgencyHead, after.HandlingUnitId ?? after.ResponsibleUnitId), (Role.Supervisor, after.BureauId)],
+                    owner);
+                break;
             case ClockReminderSent c:
                 ClockAlert(c.Name, ClockLevel.Reminder, profile.Reminder);
                 break;
@@ -120,7 +133,8 @@ internal static class CaseEffects
                 ClockLevel.Critical => AlertLevel.Critical,
                 _ => AlertLevel.Overdue,
             };
-            AlertWith(kind, subject, body, urgency, new AlertDeadline(clock.Name, clock.Rule, clock.Article, clock.DueDate, clock.DueInstant, alertLevel), to);
+            AlertWith(kind, subject, body, urgency, new AlertDeadline(clock.Name, clock.Rule, clock.Article, clock.DueDate, clock.DueInstant, alertLevel), to,
+                level == ClockLevel.Overdue ? owner : null);
         }
 
         // Supervision tickets (督办单): raised on a red clock, closed when the case ends (CaseDecider.Supervision.cs).

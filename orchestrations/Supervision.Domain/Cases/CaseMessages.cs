@@ -37,6 +37,8 @@ namespace Supervision.Domain.Cases;
 [JsonDerivedType(typeof(MarkSupervision), "mark-supervision")]
 [JsonDerivedType(typeof(ApplyJointAssignment), "joint-assignment")]
 [JsonDerivedType(typeof(RecordTicket), "record-ticket")]
+[JsonDerivedType(typeof(TakeOwnership), "take-ownership")]
+[JsonDerivedType(typeof(AssignOwnership), "assign-owner")]
 public abstract record CaseCommand(string Actor)
 {
     /// <summary>The stable discriminator, used in rejections and the transitions table.</summary>
@@ -201,6 +203,7 @@ public sealed record ClockTimerElapsed(string Actor, string Clock, ClockLevel Le
 [JsonDerivedType(typeof(SupervisionMarked), "supervision-marked")]
 [JsonDerivedType(typeof(JointAssignmentApplied), "joint-assignment-applied")]
 [JsonDerivedType(typeof(TicketRecorded), "ticket-recorded")]
+[JsonDerivedType(typeof(OwnershipTaken), "ownership-taken")]
 public abstract record CaseEvent;
 
 /// <param name="QueryCode">
@@ -331,6 +334,30 @@ public sealed record JointAssignmentApplied(
     string AssignmentId, string LeadAgencyId, LocalDate LeadDueDate, IReadOnlyList<CoHandlerDeadline> CoHandlers, LocalDate ReceivedOn, string By) : CaseEvent;
 
 public sealed record TicketRecorded(string TicketId) : CaseEvent;
+
+// ───────────── Case ownership (领导包案, Arts. 7, 39): decisions O1–O3 ─────────────
+
+/// <summary>
+/// A leader takes ownership of the case (领导包案): they answer for it until it ends, are alerted on every overdue step,
+/// and are named on its timeline and 督办单. The actor is the leader (a leader of a government or Party committee whose
+/// level is over a unit that has held the case).
+/// </summary>
+/// <param name="Reason">Why (e.g. 领导接访后包案), ≤ 1000 characters.</param>
+/// <param name="ReceptionId">The reception (领导接访) whose outcome this is, when it is one.</param>
+public sealed record TakeOwnership(string Actor, string Reason, string? ReceptionId = null) : CaseCommand(Actor);
+
+/// <summary>
+/// The conference office's last rung of the supervision ladder (S3): a leader is assigned to own the case; actor
+/// <c>system</c>, sent by the ticket that decided it.
+/// </summary>
+public sealed record AssignOwnership(string Actor, string TicketId, string LeaderId, string Reason) : CaseCommand(Actor);
+
+/// <summary>A leader owns the case (包案) from <paramref name="On"/>; <paramref name="LeaderName"/> as the directory named them then.</summary>
+/// <param name="UnitId">The government or Party committee in whose name the leader owns it.</param>
+/// <param name="TicketId">Set when the conference office assigned the leader on a ticket.</param>
+/// <param name="ReceptionId">Set when the ownership is the outcome of a reception (领导接访).</param>
+public sealed record OwnershipTaken(
+    string LeaderId, string LeaderName, string UnitId, LocalDate On, string Reason, string By, string? TicketId = null, string? ReceptionId = null) : CaseEvent;
 
 /// <summary>
 /// The stored file a legal step cites, as the service measured it when the step was taken: its SHA-256 (lower-case hex)

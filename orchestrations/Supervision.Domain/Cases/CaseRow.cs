@@ -59,6 +59,9 @@ public static class CaseRow
     public const string JointAssignmentId = "jointAssignmentId";
     public const string CoHandlers = "coHandlers";
 
+    /// <summary>The owning leader's person id (领导包案), when a leader owns the case; the leader page lists by it.</summary>
+    public const string Owner = "owner";
+
     /// <summary>The row's values as of <paramref name="now"/> (the light is the worst among running obligation clocks).</summary>
     public static IReadOnlyDictionary<string, object?> Values(OrgDirectory org, CaseState s, Instant now)
     {
@@ -109,6 +112,7 @@ public static class CaseRow
             [OpenTickets] = s.OpenTickets.Count,
             [JointAssignmentId] = s.JointAssignmentId,
             [CoHandlers] = string.Join(ListSeparator, s.CoHandlers.Select(c => c.UnitId)),
+            [Owner] = s.Owner?.LeaderId,
         };
     }
 }

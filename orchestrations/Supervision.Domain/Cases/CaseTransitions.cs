@@ -53,6 +53,8 @@ public static class CaseTransitions
         R("mark-supervision", null, "挂牌督办/通报", [.. Open]),
         R("joint-assignment", "Routed", "联合交办", CaseStatus.Registered, CaseStatus.Routed),
         R("record-ticket", null, "督办单登记", [.. Open, CaseStatus.Final, CaseStatus.Closed, CaseStatus.ReferredOut]),
+        R("take-ownership", null, "领导包案", [.. Open]),
+        R("assign-owner", null, "联席会议决定领导包案", [.. Open]),
     ];
 
     private static readonly FrozenDictionary<string, Row> ByName = Rows.ToFrozenDictionary(r => r.Command);

@@ -152,6 +152,15 @@ public static class CommandValidator
             case ReissueQueryCode c:
                 v.QueryCode(c.QueryCodeHash, c.QueryCode, c.QueryCodeSalt);
                 break;
+            case TakeOwnership c:
+                v.Required("reason", c.Reason, MaxReason);
+                v.Optional("receptionId", c.ReceptionId, MaxId, blankAllowed: false);
+                break;
+            case AssignOwnership c:
+                v.Required("ticketId", c.TicketId, MaxId);
+                v.Required("leaderId", c.LeaderId, MaxId);
+                v.Required("reason", c.Reason, MaxReason);
+                break;
         }
 
         return v.Errors;

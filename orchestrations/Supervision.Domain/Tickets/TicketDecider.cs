@@ -88,7 +88,7 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
         RespondToTicket c => s.Status == TicketStatus.Responded && s.Report == c.Report && s.Files.SequenceEqual(c.Files ?? []),
         AcceptResponse => s is { Status: TicketStatus.Closed, CloseReason: TicketCloseReason.ResponseAccepted },
         RejectResponse c => s.Status is TicketStatus.Open or TicketStatus.Acknowledged && s.LastRejection == c.Reason,
-        ConferenceDecision c => s.Rulings.Any(r => r == new ConferenceRuling(c.Listed, c.Circulated, c.ReassignTo, c.ExtensionDays, c.Note, r.By)),
+        ConferenceDecision c => s.Rulings.Any(r => r == new ConferenceRuling(c.Listed, c.Circulated, c.ReassignTo, c.ExtensionDays, c.Note, r.By, c.OwnerLeaderId)),
         RecommendAccountability c => s.Accountability is { } a && a.TargetUnitId == c.TargetUnitId && a.Reason == c.Reason,
         RecordAccountabilityReply c => s.Accountability?.ReplyFile == c.ReplyFile,
         CloseTicket => s.Status == TicketStatus.Closed,
@@ -232,7 +232,7 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
         {
             Listed = state.Listed || e.Listed,
             Circulated = state.Circulated || e.Circulated,
-            Rulings = state.Rulings.Add(new ConferenceRuling(e.Listed, e.Circulated, e.ReassignTo, e.ExtensionDays, e.Note, e.By)),
+            Rulings = state.Rulings.Add(new ConferenceRuling(e.Listed, e.Circulated, e.ReassignTo, e.ExtensionDays, e.Note, e.By, e.OwnerLeaderId)),
         },
         AccountabilityRecommended e => state with { Accountability = new AccountabilityRecord(e.TargetUnitId, e.Reason, e.By, e.ReplyClock) },
         AccountabilityReplied e when state.Accountability is { } a => state with
@@ -356,9 +356,23 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
                 return Decision<TicketEvent>.Reject(Rejection.Transition(command, s.Status.ToString(), "the ticket has not been referred to the conference office"));
             }
 
-            if (!c.Listed && !c.Circulated && c.ReassignTo is null && c.ExtensionDays is null)
+            if (!c.Listed && !c.Circulated && c.ReassignTo is null && c.ExtensionDays is null && c.OwnerLeaderId is null)
             {
-                return Invalid("a decision lists, circulates, reassigns or extends");
+                return Invalid("a decision lists, circulates, reassigns, extends or assigns a leader to own the case");
+            }
+
+            if (c.OwnerLeaderId is { } leader)
+            {
+                // The case checks that the leader is over its units (decision O3); here only what the ticket knows.
+                if (org.PersonById(leader) is not { } person || !person.Roles.Any(r => r.Role == Role.Leader))
+                {
+                    return Invalid($"'{leader}' is not a leader in the org directory (ownerLeaderId)");
+                }
+
+                if (leader == s.AccusedPersonId || org.UnitsOf(leader).Any(Excluded().Contains))
+                {
+                    return Forbidden("an accusation is never owned by the accused or a leader of the accused unit (Arts. 30, 46)");
+                }
             }
 
             if (c.ExtensionDays is < 1 or > 30)
@@ -379,7 +393,7 @@ public sealed partial class TicketDecider : IDecider<TicketState, TicketCommand,
                 }
             }
 
-            return Accept(new ConferenceDecided(c.Listed, c.Circulated, c.ReassignTo, c.ExtensionDays, c.Note, c.Actor));
+            return Accept(new ConferenceDecided(c.Listed, c.Circulated, c.ReassignTo, c.ExtensionDays, c.Note, c.Actor, c.OwnerLeaderId));
         }
 
         public Decision<TicketEvent> Recommend(RecommendAccountability c)

@@ -74,7 +74,12 @@ internal static class TicketEffects
                 ToCase(new ReassignCase(Actors.System, after.TicketId!, to, d.Note ?? "联席会议决定改交"));
             }
 
-            var what = string.Join("、", new[] { d.Listed ? "挂牌督办" : null, d.Circulated ? "通报" : null, d.ReassignTo is null ? null : "改交办理", d.ExtensionDays is { } n ? $"延期 {n} 日" : null }.OfType<string>());
+            if (d.OwnerLeaderId is { } leader)
+            {
+                ToCase(new AssignOwnership(Actors.System, after.TicketId!, leader, d.Note ?? "联席会议决定领导包案"));
+            }
+
+            var what = string.Join("、", new[] { d.Listed ? "挂牌督办" : null, d.Circulated ? "通报" : null, d.ReassignTo is null ? null : "改交办理", d.ExtensionDays is { } n ? $"延期 {n} 日" : null, d.OwnerLeaderId is null ? null : "领导包案" }.OfType<string>());
             alerts.Add("ticket.conference-decided", $"联席会议决定：信访事项 {caseId}", $"联席会议办公室对信访事项 {caseId} 决定：{what}。",
                 d.Listed || d.Circulated ? AlertUrgency.Urgent : AlertUrgency.Routine,
                 [.. Audience(org, after, SupervisionForm.ConferenceReferral), (Role.HandlingOfficer, d.ReassignTo), (Role.AgencyHead, d.ReassignTo)]);

@@ -60,8 +60,10 @@ public sealed record AcceptResponse(string Actor, string? Comment = null) : Tick
 public sealed record RejectResponse(string Actor, string Reason, LocalDate? NewDueDate = null) : TicketCommand(Actor);
 
 /// <summary>The joint-conference office decides on a referred ticket (Art. 39).</summary>
+/// <param name="OwnerLeaderId">The last rung (decision O3): a leader assigned to own the case (领导包案).</param>
 public sealed record ConferenceDecision(
-    string Actor, bool Listed = false, bool Circulated = false, string? ReassignTo = null, int? ExtensionDays = null, string? Note = null)
+    string Actor, bool Listed = false, bool Circulated = false, string? ReassignTo = null, int? ExtensionDays = null, string? Note = null,
+    string? OwnerLeaderId = null)
     : TicketCommand(Actor);
 
 /// <summary>Recommend accountability to the body that manages the people involved; it owes a written reply (Art. 40).</summary>
@@ -128,7 +130,8 @@ public sealed record TicketReminderSent(int Generation, LocalDate DueDate) : Tic
 /// <summary>Unanswered at the top of the ladder: nothing higher to escalate to.</summary>
 public sealed record TicketDeadlineMissed(SupervisionForm Form, int Generation, LocalDate DueDate) : TicketEvent;
 
-public sealed record ConferenceDecided(bool Listed, bool Circulated, string? ReassignTo, int? ExtensionDays, string? Note, string By) : TicketEvent;
+public sealed record ConferenceDecided(
+    bool Listed, bool Circulated, string? ReassignTo, int? ExtensionDays, string? Note, string By, string? OwnerLeaderId = null) : TicketEvent;
 
 public sealed record AccountabilityRecommended(string TargetUnitId, string Reason, LegalClock ReplyClock, string By) : TicketEvent;
 

@@ -84,7 +84,8 @@ public enum EscalationCause
 /// <param name="Circulated">通报.</param>
 /// <param name="ReassignTo">Another agency to handle the case.</param>
 /// <param name="ExtensionDays">Days added to the case's handling clock.</param>
-public sealed record ConferenceRuling(bool Listed, bool Circulated, string? ReassignTo, int? ExtensionDays, string? Note, string By);
+/// <param name="OwnerLeaderId">A leader assigned to own the case (领导包案, decision O3).</param>
+public sealed record ConferenceRuling(bool Listed, bool Circulated, string? ReassignTo, int? ExtensionDays, string? Note, string By, string? OwnerLeaderId = null);
 
 /// <summary>An accountability recommendation (问责建议, Art. 40) and the written reply it is owed.</summary>
 /// <param name="TargetUnitId">The body that manages the people involved.</param>

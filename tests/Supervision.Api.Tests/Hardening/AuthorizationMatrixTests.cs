@@ -48,6 +48,11 @@ public sealed class AuthorizationMatrixTests
             ("ca-land-head", "POST", $"/api/cases/{accusation}/route", new { kind = "Forward", agencyId = "ca-housing" }, HttpStatusCode.NotFound),
             ("ca-registrar", "POST", $"/api/cases/{accusation}/route", new { kind = "Forward", agencyId = "ca-land" }, HttpStatusCode.Forbidden),
 
+            // 领导包案 (O1): not a leader → 403; a leader of another county, and the accused unit, cannot reach the case (404).
+            ("c-registrar", "POST", $"/api/cases/{complaint}/take-ownership", new { reason = "包案" }, HttpStatusCode.Forbidden),
+            ("cb-leader", "POST", $"/api/cases/{complaint}/take-ownership", new { reason = "包案" }, HttpStatusCode.NotFound),
+            ("ca-land-head", "POST", $"/api/cases/{accusation}/take-ownership", new { reason = "包案" }, HttpStatusCode.NotFound),
+
             // Query-code re-issue: a registrar of the case's bureau; not its supervisor, not another county, not the accused.
             ("c-supervisor", "POST", $"/api/cases/{complaint}/reissue-query-code", null, HttpStatusCode.Forbidden),
             ("cb-registrar", "POST", $"/api/cases/{complaint}/reissue-query-code", null, HttpStatusCode.NotFound),

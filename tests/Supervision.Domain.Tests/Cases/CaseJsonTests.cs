@@ -56,6 +56,7 @@ public sealed class CaseJsonTests
         new SupervisionMarked("DB-1", true, true, Actors.System),
         new JointAssignmentApplied("LH-1", Agency, Day.PlusDays(40), [new CoHandlerDeadline("ca-land", Day.PlusDays(20))], Day, Actors.System),
         new TicketRecorded("DB-1"),
+        new OwnershipTaken("c-leader", "郑国栋", "c-gov", Day, "领导接访后包案", "c-leader", null, "RC-1"),
     ];
 
     [Fact]

@@ -81,6 +81,8 @@ public sealed class CaseMatrixTests
         mark-supervision      | . x x x x x x x x x . . .
         joint-assignment      | . x . x . . . . . . . . .
         record-ticket         | . x x x x x x x x x x x x
+        take-ownership        | . x x x x x x x x x . . .
+        assign-owner          | . x x x x x x x x x . . .
         """);
 
     [Fact]

@@ -23,6 +23,7 @@ public static class CaseSpec
     public const string Head = "ca-housing-head";
     public const string ReviewBody = "ca-gov";           // one level above the agency
     public const string ReExamBody = "c-gov";            // one level above the reviewer
+    public const string CityLeader = "c-leader";         // 郑国栋, leader of the city government and Party committee
     /// <summary>The hash of <see cref="QueryCode"/> as the edge makes it (a fixed 16-byte salt here, random there).</summary>
     public static readonly string QueryCodeHash = QueryCodes.Hash(QueryCode, [.. Enumerable.Range(1, QueryCodes.SaltBytes).Select(i => (byte)i)]);
 
@@ -87,6 +88,8 @@ public static class CaseSpec
             "mark-supervision" => new MarkSupervision(Actors.System, "DB-OTHER", true, false),
             "joint-assignment" => new ApplyJointAssignment(Actors.System, "LH-OTHER", "ca-land", today.PlusDays(40), [new CoHandlerDeadline("cb-housing", today.PlusDays(20))]),
             "record-ticket" => new RecordTicket(Actors.System, "DB-OTHER"),
+            "take-ownership" => new TakeOwnership(CityLeader, "领导决定包案"),
+            "assign-owner" => new AssignOwnership(Actors.System, "DB-OTHER", CityLeader, "联席会议决定领导包案"),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, null),
         };
     }

@@ -32,6 +32,7 @@ export const eventName = Object.fromEntries(Object.entries({
   ClockLapsed: ["clock-lapsed", "期间届满"], QueryCodeReissued: ["query-code-reissued", "重新发放查询码"],
   ConferenceExtensionApplied: ["conference-extension-applied", "联席会议延期"], CaseReassigned: ["reassigned", "改派"],
   SupervisionMarked: ["supervision-marked", "挂牌/通报"], JointAssignmentApplied: ["joint-assignment-applied", "联合交办"], TicketRecorded: ["ticket-recorded", "督办立单"],
+  OwnershipTaken: ["ownership-taken", "领导包案"],
 }).flatMap(([clr, [json, text]]) => [[clr, text], [json, text]]));
 export const zh = (map, v) => (v == null ? "" : map[v] || v);
 // Supervision tickets (督办单): states, the ladder of forms, and the timeline's event types (CLR names).

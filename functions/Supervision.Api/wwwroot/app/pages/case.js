@@ -32,6 +32,10 @@ const steps = {
     fields: () => [field("复核意见", select("outcome", outcomeName)), line("opinionFile", "复核意见书 *"), date("servedOn", "送达日期")] },
   rate: { label: "代信访人评价", at: "anyBureau", roles: ["registrar"], in: ["Replied", "Reviewed", "UnderReview"],
     fields: () => [field("评价", select("rating", ratingName)), field("意见", el("input", { name: "comment", required: false }))] },
+  // 领导包案 (O1): any leader may offer; the server checks the leader is over the case's units (403 with the reason otherwise).
+  "take-ownership": { label: "领导包案", at: "leader", roles: ["leader"], only: (c) => !c.owner,
+    in: ["Registered", "ReceivedByAgency", "Routed", "ObjectionPending", "Accepted", "Replied", "UnderReview", "Reviewed", "UnderReExamination"],
+    note: "包案后，本事项每一项超期都将同时提醒您；事项页和督办单载明包案领导。", fields: () => [text("reason", "包案说明 *")] },
   "report-major": { label: "报告重大紧急事项", at: "unitOrBureau", roles: ["registrar", "handling-officer", "agency-head", "supervisor"],
     in: ["Registered", "ReceivedByAgency", "Routed", "ObjectionPending", "Accepted"], fields: () => [text("reason", "情况说明 *")] },
 };
@@ -43,6 +47,7 @@ async function main() {
     el("section", { class: "card", "aria-labelledby": "h-sum" }, el("h2", { id: "h-sum" }, "基本情况"), el("div", { id: "summary" })),
     el("section", { class: "card", "aria-labelledby": "h-clocks" }, el("h2", { id: "h-clocks" }, "期限"), el("div", { id: "clocks" })),
     el("section", { class: "card", "aria-labelledby": "h-act" }, el("h2", { id: "h-act" }, "办理"), el("div", { id: "actions" }), el("div", { id: "act-result", "aria-live": "polite" })),
+    el("section", { class: "card", id: "booking", "aria-labelledby": "h-book", hidden: true }),
     el("section", { class: "card", "aria-labelledby": "h-tl" }, el("h2", { id: "h-tl" }, "办理留痕"), el("ol", { id: "timeline", class: "timeline" }), el("div", { id: "rejected" })),
     el("div", { class: "grid" },
       el("section", { class: "card", "aria-labelledby": "h-alerts" }, el("h2", { id: "h-alerts" }, "提醒与预警"), el("ul", { id: "alerts" })),
@@ -66,7 +71,8 @@ async function load() {
       ["收到日期", c.receivedOn], ["诉求", c.summary], ["信访部门", c.bureau?.name], ["当前责任单位", c.responsibleUnit?.name],
       ["承办单位", c.handlingUnit?.name || "—"], ["方式", c.routing === "Assign" ? "交办" : c.routing === "Forward" ? "转送" : "—"],
       ["处理意见", zh(outcomeName, c.replyOutcome) || "—"], ["延期", c.extension ? `${c.extension.days ?? ""} 日` : "—"],
-      ["评价", (c.ratings || []).map((r) => zh(ratingName, r.rating)).join("、") || "—"], ["期限规则", c.policy]]
+      ["评价", (c.ratings || []).map((r) => zh(ratingName, r.rating)).join("、") || "—"],
+      ["包案领导", c.owner ? `${c.owner.name}（${c.owner.unit?.name ?? ""}，${c.owner.since} 起）` : "—"], ["期限规则", c.policy]]
       .map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "")])),
     el("p", {}, el("a", { href: `ticket.html?case=${encodeURIComponent(c.id)}` }, "打印督办单")));
   const opened = new Set([...document.querySelectorAll("#clocks details[open]")].map((d) => d.closest(".clock")?.dataset.clock));
@@ -78,9 +84,36 @@ async function load() {
       el("ul", {}, k.explanation.map((l) => el("li", {}, l))),
       el("p", { class: "meta" }, `${k.rolledBecause ? `顺延原因：${k.rolledBecause}；` : ""}日历版本 ${k.calendarVersion ?? "—"}；状态 ${zh(clockStatusName, k.status)}`)))));
   renderActions(c);
+  renderBooking(c);
   $("#timeline").replaceChildren(...c.timeline.map((e) => el("li", { "data-type": e.type },
     el("time", { datetime: e.at }, beijing(e.at)), ` ${zh(eventName, e.type)}${e.data?.clock?.name ? `（${zh(clockName, e.data.clock.name)}）` : e.data?.clock ? `（${zh(clockName, e.data.clock)}）` : ""} — ${e.actorName || (e.actor === "system" ? "系统" : e.actor === "petitioner" ? "信访人" : e.actor === "portal" ? "网上信访平台" : e.actor)}`)));
   $("#rejected").replaceChildren(...(c.rejected?.length ? [el("h3", {}, "被拒绝的操作"), el("ul", {}, c.rejected.map((r) => el("li", {}, `${beijing(r.at)} ${r.actorName || r.actor}：${r.command} — ${r.reason}`)))] : []));
+}
+
+/** A bureau registrar books a leader's reception slot for the case at the counter (约访, R10–R12). */
+async function renderBooking(c) {
+  const where = $("#booking");
+  const open = !["New", "Final", "Closed", "ReferredOut"].includes(c.status);
+  const registrar = (me.roles || []).some((r) => r.role === "registrar" && /bureau/.test(r.unit));
+  if (!where || !open || !registrar || where.dataset.loaded) { if (where && (!open || !registrar)) where.hidden = true; return; }
+  where.dataset.loaded = "1";
+  where.hidden = false;
+  try {
+    const days = (await api("/api/portal/receptions")).items || [];
+    const options = days.flatMap((d) => d.slots.filter((x) => !x.taken).map((x) => [`${d.id}|${x.slot}`, `${d.date} ${x.time} ${d.leaderName}（${d.place}）`]));
+    if (!options.length) { where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), el("p", {}, "暂无可预约的接访时段。")); return; }
+    const form = el("form", { class: "stack", id: "book-form" }, field("接访时段", select("slot", Object.fromEntries(options))),
+      el("div", { class: "row" }, el("button", { type: "submit" }, "预约")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const [day, slot] = ev.target.elements.slot.value.split("|");
+      try {
+        const b = await post(`/api/receptions/${encodeURIComponent(day)}/bookings`, { caseId: id, slot: Number(slot) });
+        showOk($("#book-result"), `已预约 ${b.date} ${b.time}，${b.leaderName}接访（${b.place}）。请告知信访人。`);
+      } catch (e) { showError($("#book-result"), e); }
+    });
+    where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), form, el("div", { id: "book-result", "aria-live": "polite" }));
+  } catch (e) { showError(where, e); }
 }
 
 function renderActions(c) {
@@ -92,6 +125,7 @@ function renderActions(c) {
       : s.at === "handling" ? mine(s.roles, c.handlingUnit?.id)
         : s.at === "bureau" ? mine(s.roles, c.bureau?.id)
           : s.at === "anyBureau" ? (me.roles || []).some((r) => s.roles.includes(r.role) && /bureau/.test(r.unit))
+          : s.at === "leader" ? mine(s.roles)
             : mine(s.roles, c.responsibleUnit?.id) || mine(s.roles, c.bureau?.id)));
   const key = c.status + allowed.map(([a]) => a).join();
   if (where.dataset.key === key) return;

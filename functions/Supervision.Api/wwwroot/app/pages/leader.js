@@ -1,6 +1,7 @@
 // Leader dashboard: overdue cases, escalations, unacknowledged alerts, and the month's scorecard as an ECharts chart
 // with CSV/Excel export links (GET /api/scorecard?month=&format=csv|xlsx).
 import { $, api, optional, el, shell, showError, table, caseLink, light, zh, statusName, beijing } from "../shell.js";
+import { receptionSections, loadReceptions, loadOwned } from "./leader-reception.js";
 
 async function main() {
   await shell("领导看板");
@@ -16,8 +17,10 @@ async function main() {
       el("section", { class: "card", "aria-labelledby": "h-over" }, el("h2", { id: "h-over" }, "超期事项"), el("div", { id: "overdue", class: "table-wrap" })),
       el("section", { class: "card", "aria-labelledby": "h-esc" }, el("h2", { id: "h-esc" }, "督办升级"), el("div", { id: "escalations" })),
       el("section", { class: "card", "aria-labelledby": "h-unack" }, el("h2", { id: "h-unack" }, "未确认的预警"), el("div", { id: "unacked" }))));
+  const today = (clock?.local || new Date().toISOString()).slice(0, 10);
+  $("main").append(...receptionSections(today));
   $("#month").addEventListener("change", () => loadScorecard($("#month").value));
-  await Promise.all([loadCases(), loadScorecard(month), loadInbox()]);
+  await Promise.all([loadCases(), loadScorecard(month), loadInbox(), loadReceptions(), loadOwned()]);
 }
 
 async function loadCases() {

@@ -249,6 +249,7 @@ async function printable(ticket) {
       ["登记日期", c.receivedOn], ["事项摘要", c.summary],
       ["被督办单位", ticket?.agency?.name || c.handlingUnit?.name || c.responsibleUnit?.name || ""],
       ["办理状态", zh(statusName, c.status)],
+      ["包案领导", c.owner ? `${c.owner.name}（${c.owner.unit?.name ?? ""}，${c.owner.since} 起包案）` : "—"],
       ["办理期限", duty ? `${zh(clockName, duty.name)}：${duty.rule}（${duty.article}），届满日 ${duty.dueDate}，${countdown(duty)}` : "—"],
       ["督办形式", ticket ? ticket.formName || zh(formName, ticket.form) : "文书督办"],
       ["督办依据", `《信访工作条例》第四十条${duty ? `；${duty.article}` : ""}`],

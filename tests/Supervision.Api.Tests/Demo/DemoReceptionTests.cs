@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+using Supervision.Api.Tests.Cases;
+using Supervision.Api.Tests.Oversight;
+
+namespace Supervision.Api.Tests.Demo;
+
+/// <summary>
+/// The demo story's reception part (R10–R12, O1): 郑国栋 (c-leader) has a published reception day with XF-DEMO-0001 booked
+/// at the counter and XF-DEMO-0004 online, and owns XF-DEMO-0001 as the reception's outcome.
+/// </summary>
+public sealed class DemoReceptionTests
+{
+    [Fact]
+    public async Task The_demo_has_a_booked_reception_day_and_a_case_owned_by_the_demo_leader()
+    {
+        await using var app = await CaseApp.StartAsync(new DateTimeOffset(2025, 9, 10, 1, 0, 0, TimeSpan.Zero), demo: true, speed: 86_400);
+        var owned = await CaseApp.EventuallyAsync(
+            async () => await app.As("c-leader").GetAsync(new Uri("/api/cases/XF-DEMO-0001", UriKind.Relative)) is { IsSuccessStatusCode: true } r
+                && JsonNode.Parse(await r.Content.ReadAsStringAsync()) is { } d && d["owner"] is not null ? d : null,
+            "XF-DEMO-0001 owned by the demo leader", TimeSpan.FromSeconds(90));
+        Assert.Equal(("c-leader", "郑国栋"), ((string)owned["owner"]!["id"]!, (string)owned["owner"]!["name"]!));
+        var receptionId = (string)owned["owner"]!["receptionId"]!;
+
+        var days = await app.As("c-leader").GetJsonAsync("/api/receptions");
+        var day = Assert.Single(days["items"]!.AsArray(), d => receptionId.StartsWith((string)d!["id"]! + "#", StringComparison.Ordinal))!;
+        var booked = day["slots"]!.AsArray().Where(s => s!["booking"] is not null).Select(s => ((string)s!["booking"]!["caseId"]!, (bool)s["booking"]!["bookedOnline"]!));
+        Assert.Equal([("XF-DEMO-0001", false), ("XF-DEMO-0004", true)], booked);
+        var mine = await app.As("c-leader").GetJsonAsync("/api/cases?ownedByMe=true");
+        Assert.Contains(mine["items"]!.AsArray(), i => (string)i!["id"]! == "XF-DEMO-0001");
+    }
+}
