@@ -20,6 +20,9 @@ public sealed class OrchestratorFunctions(ApiPipeline pipeline)
     [Function("joint")]
     public Task<string> Joint([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 
+    [Function("campaign")]
+    public Task<string> Campaign([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
     [Function("alert")]
     public Task<string> Alert([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 

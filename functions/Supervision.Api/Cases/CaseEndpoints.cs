@@ -70,7 +70,7 @@ public static class CaseEndpoints
             c => c.Key,
             c => (c.Key, c.Value, $"Case command '{c.Key}'; any 'actor' in the body is ignored."),
             StringComparer.Ordinal),
-        (s, org, c, events, rejected) => CaseViews.Detail(s.Calendar.Current, org, c.State, c.Version, s.Now(), events, rejected))
+        (s, org, _, c, events, rejected) => CaseViews.Detail(s.Calendar.Current, org, c.State, c.Version, s.Now(), events, rejected))
     {
         Read = (http, action, actor, ct) =>
             ReadCommandAsync(http, http.RequestServices.GetRequiredService<CaseServices>(), action, new Dictionary<string, string>(StringComparer.Ordinal) { ["actor"] = actor }, ct),

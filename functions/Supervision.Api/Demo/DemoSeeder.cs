@@ -1,5 +1,6 @@
 using NodaTime;
 using Supervision.Api.Cases;
+using Supervision.Domain.Backlog;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Orchestrations;
@@ -19,6 +20,9 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
     /// <summary>The joint assignment waiting for the conference office's approval.</summary>
     public const string JointAssignmentId = "LJ-XF-DEMO-0006-demo";
 
+    /// <summary>The backlog (积案) 化解 campaign 郑国栋 leads; XF-DEMO-0002 joins it once its routing clock has lapsed.</summary>
+    public const string CampaignId = "ZX-DEMO-0001";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
@@ -27,6 +31,7 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
             {
                 await SeedAsync(stoppingToken);
                 logger.LogInformation("Demo cases are in place: {Cases}", string.Join(", ", CaseIds));
+                await JoinBacklogAsync(stoppingToken);
                 return;
             }
             catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException && attempt < 30)
@@ -98,7 +103,37 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
             await Step("XF-DEMO-0001", 4, "c-leader", new TakeOwnership("c-leader", "领导接访后包案，督促按期办结", ReceptionEndpoints.BookingId(day.Id, 1)), ct);
         }
 
+        // 8. A backlog 化解 campaign (积案化解, B1) led by 郑国栋, run by the city bureau's supervisor, due in 90 days.
+        await Campaign(1, "c-supervisor", new StartCampaign("c-supervisor", CampaignId, "信访积案化解专项工作", "c-bureau", "c-leader", today.PlusDays(90)), ct);
+
     }
+
+    /// <summary>
+    /// 8. (after seeding) XF-DEMO-0002 is left unrouted: once its 15-day routing clock has lapsed (about 15 s at the demo
+    /// clock) it is backlog (超期未办结) and the supervisor lists it in the campaign, owned by 郑国栋, with 人社局 responsible
+    /// for the wage arrears. Checked once a second (real time), so at any speed it joins when the law says it is late.
+    /// </summary>
+    private async Task JoinBacklogAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+            if (await cases.GetAsync("XF-DEMO-0002", ct) is { } c && BacklogPolicy.Default.WhyBacklog(c.State, now) is { } why)
+            {
+                await Campaign(2, "c-supervisor", new AddBacklogCase("c-supervisor", "XF-DEMO-0002", "c-leader", "c-hrss", why, c.State.Category, c.State.AccusedUnitId, c.State.AccusedPersonId), ct);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    private async Task Campaign(int n, string actor, CampaignCommand command, CancellationToken ct) =>
+        Check(
+            $"{CampaignId}/{n}",
+            await gateway.SendAsync(
+                CampaignDecider.Type, CampaignId,
+                new CommandEnvelope($"demo:{CampaignId}:{n}", actor, clock.GetUtcNow(), System.Text.Json.JsonSerializer.Serialize(command, CampaignJson.Options)), create: n == 1, ct));
 
     private async Task Joint(int n, string actor, JointCommand command, CancellationToken ct) =>
         Check(

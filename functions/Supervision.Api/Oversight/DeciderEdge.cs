@@ -24,7 +24,7 @@ namespace Supervision.Api.Oversight;
 /// <param name="Decider">The decider in force, for the early answer.</param>
 /// <param name="CanSee">Who may see one; anyone else is told 404, as for a missing one.</param>
 /// <param name="Actions">URL action → the command's JSON discriminator, CLR type and summary.</param>
-/// <param name="View">The typed view of one as recorded, for the person asking.</param>
+/// <param name="View">The typed view of one as recorded, for the person asking (null: not a person of the directory, e.g. a petitioner).</param>
 public sealed record DeciderEdge<TState, TCommand, TEvent>(
     string Type,
     string Route,
@@ -35,7 +35,7 @@ public sealed record DeciderEdge<TState, TCommand, TEvent>(
     Func<SupervisionServices, IDecider<TState, TCommand, TEvent>> Decider,
     Func<OrgDirectory, Person, TState, bool> CanSee,
     IReadOnlyDictionary<string, (string Type, Type Command, string Summary)> Actions,
-    Func<SupervisionServices, OrgDirectory, Recorded<TState>, IReadOnlyList<StoredEvent>, IReadOnlyList<CommandOutcome>, object> View)
+    Func<SupervisionServices, OrgDirectory, Person?, Recorded<TState>, IReadOnlyList<StoredEvent>, IReadOnlyList<CommandOutcome>, object> View)
     where TState : class
     where TCommand : class
     where TEvent : class
@@ -227,7 +227,7 @@ public static class DeciderPipeline
         var current = await edge.LoadAsync(s, id, ct);
         var events = await s.Store.ReadEventsAsync(edge.Type, id, ct);
         var rejected = view is null ? await s.Store.ReadRejectionsAsync(edge.Type, id, ct) : [];
-        return Results.Json(view is null ? edge.View(s, org, current!, events, rejected) : view(current!, events, rejected), edge.Json, statusCode: status);
+        return Results.Json(view is null ? edge.View(s, org, org.PersonById(actor), current!, events, rejected) : view(current!, events, rejected), edge.Json, statusCode: status);
     }
 
     public static async Task<IResult> DetailAsync<TState, TCommand, TEvent>(
@@ -245,7 +245,7 @@ public static class DeciderPipeline
 
         var events = await s.Store.ReadEventsAsync(edge.Type, id, ct);
         var rejected = await s.Store.ReadRejectionsAsync(edge.Type, id, ct);
-        return Results.Json(edge.View(s, org, current, events, rejected), edge.Json);
+        return Results.Json(edge.View(s, org, person, current, events, rejected), edge.Json);
     }
 
     public static async Task<IResult> StatusAsync<TState, TCommand, TEvent>(

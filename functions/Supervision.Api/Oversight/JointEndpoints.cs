@@ -28,7 +28,7 @@ public static class JointEndpoints
             ["amend"] = ("amend", typeof(AmendJointAssignment), "调整后批准: the conference office approves a changed arrangement."),
             ["reject"] = ("reject", typeof(RejectJointAssignment), "不予批准: the conference office rejects with a reason."),
         },
-        (s, org, j, events, rejected) => Detail(s, org, j.State, j.Version, events, rejected))
+        (s, org, _, j, events, rejected) => Detail(s, org, j.State, j.Version, events, rejected))
     {
         Complete = OwnPartyUnit,
         Completes = (action, body) => action is "consent" or "dispute" && body["unitId"] is null,

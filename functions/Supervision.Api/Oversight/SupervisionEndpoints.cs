@@ -10,6 +10,7 @@ public static class SupervisionEndpoints
         var api = app.MapGroup("/api").RequireAuthorization(SupervisionClaims.PersonPolicy);
         api.MapTicketEndpoints();
         api.MapJointEndpoints();
+        api.MapCampaignEndpoints();
         api.MapInboxEndpoints();
         api.MapScorecardEndpoints();
         return app;

@@ -8,6 +8,7 @@ using Supervision.Api.Auth;
 using Supervision.Api.Cases;
 using Supervision.Api.Org;
 using Supervision.Api.Platform;
+using Supervision.Domain.Backlog;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
@@ -44,6 +45,8 @@ public sealed class SupervisionServices(IServiceProvider sp)
     public IDecider<TicketState, TicketCommand, TicketEvent> Tickets { get; } = sp.GetRequiredService<ReferenceBoundDecider<TicketState, TicketCommand, TicketEvent>>();
 
     public IDecider<JointState, JointCommand, JointEvent> Joints { get; } = sp.GetRequiredService<ReferenceBoundDecider<JointState, JointCommand, JointEvent>>();
+
+    public IDecider<CampaignState, CampaignCommand, CampaignEvent> Campaigns { get; } = sp.GetRequiredService<ReferenceBoundDecider<CampaignState, CampaignCommand, CampaignEvent>>();
 
     public static SupervisionServices Of(HttpContext http) => new(http.RequestServices);
 

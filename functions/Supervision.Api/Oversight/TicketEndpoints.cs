@@ -29,7 +29,7 @@ public static class TicketEndpoints
             ["recommend-accountability"] = ("recommend-accountability", typeof(RecommendAccountability), "问责建议: target body and reason; a written reply is owed."),
             ["accountability-reply"] = ("accountability-reply", typeof(RecordAccountabilityReply), "The target body's written reply (a stored file)."),
         },
-        (s, org, t, events, rejected) => Detail(s.Calendar.Current, org, t.State, t.Version, s.Now(), events, rejected))
+        (s, org, _, t, events, rejected) => Detail(s.Calendar.Current, org, t.State, t.Version, s.Now(), events, rejected))
     {
         // A cited report must be the case's file as stored, and is sealed once the step is applied (decision S10).
         Check = async (r, command) => (command, await TicketRecords.CheckAsync(r.Current.State.CaseId, command, r.Http, r.Http.RequestAborted)),

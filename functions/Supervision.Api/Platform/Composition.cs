@@ -8,6 +8,7 @@ using Supervision.Api.Files;
 using Supervision.Api.Org;
 using Supervision.Api.Oversight;
 using Supervision.Domain.Alerts;
+using Supervision.Domain.Backlog;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
@@ -66,6 +67,10 @@ public static class Composition
             (_, org, calendar) => new TicketDecider(calendar, org, SupervisionPolicy.Default));
         builder.Services.AddDecider(JointDecider.Type, JointState.Initial, JointJson.Options,
             (_, org, calendar) => new JointDecider(calendar, org, SupervisionPolicy.Default));
+
+        // 积案化解 campaigns (decision B1): cases are added from the case's state of record; no message back to the case.
+        builder.Services.AddDecider(CampaignDecider.Type, CampaignState.Initial, CampaignJson.Options,
+            (_, org, _) => new CampaignDecider(org, BacklogPolicy.Default));
 
         // Alerts: routine ones wait for the morning digest, urgent ones escalate until acknowledged (docs/alerts.md, A13).
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section));

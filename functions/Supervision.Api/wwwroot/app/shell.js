@@ -166,6 +166,7 @@ export const pages = [
   { href: "supervisor.html", text: "督办", roles: ["supervisor"] },
   { href: "conference.html", text: "联席办", roles: ["conference-staff"] },
   { href: "leader.html", text: "领导看板", roles: ["leader", "supervisor", "conference-staff"] },
+  { href: "campaign.html", text: "积案化解", roles: ["leader", "supervisor"] },
   { href: "mailbox.html", text: "提醒", roles: null },
 ];
 

@@ -2,6 +2,7 @@
 // with CSV/Excel export links (GET /api/scorecard?month=&format=csv|xlsx).
 import { $, api, optional, el, shell, showError, table, caseLink, light, zh, statusName, beijing } from "../shell.js";
 import { receptionSections, loadReceptions, loadOwned } from "./leader-reception.js";
+import { campaignTable } from "./campaigns-table.js";
 
 async function main() {
   await shell("领导看板");
@@ -18,9 +19,11 @@ async function main() {
       el("section", { class: "card", "aria-labelledby": "h-esc" }, el("h2", { id: "h-esc" }, "督办升级"), el("div", { id: "escalations" })),
       el("section", { class: "card", "aria-labelledby": "h-unack" }, el("h2", { id: "h-unack" }, "未确认的预警"), el("div", { id: "unacked" }))));
   const today = (clock?.local || new Date().toISOString()).slice(0, 10);
-  $("main").append(...receptionSections(today));
+  $("main").append(...receptionSections(today),
+    el("section", { class: "card", "aria-labelledby": "h-campaigns" }, el("h2", { id: "h-campaigns" }, "积案化解"),
+      el("div", { id: "campaigns", class: "table-wrap" }), el("a", { href: "campaign.html" }, "全部专项工作")));
   $("#month").addEventListener("change", () => loadScorecard($("#month").value));
-  await Promise.all([loadCases(), loadScorecard(month), loadInbox(), loadReceptions(), loadOwned()]);
+  await Promise.all([loadCases(), loadScorecard(month), loadInbox(), loadReceptions(), loadOwned(), loadCampaigns()]);
 }
 
 async function loadCases() {
@@ -92,3 +95,9 @@ async function loadScorecard(month) {
 }
 
 main();
+
+async function loadCampaigns() {
+  try {
+    $("#campaigns").replaceChildren(campaignTable(await api("/api/campaigns")));
+  } catch (e) { showError($("#campaigns"), e); }
+}
