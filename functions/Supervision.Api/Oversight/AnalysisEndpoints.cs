@@ -32,7 +32,97 @@ public static class AnalysisEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/analysis", GetAnalysisAsync).WithTags("analysis").WithName("analysis")
+            .WithSummary("分析研判 of a month (month=yyyy-MM, months=1..24 of trend, optional unit; format=json (default), csv or xlsx): counts by category, channel, unit and area, trend with month over month and year over year, hot matters, overdue and satisfaction by unit.")
+            .WithDescription("Reads the analysis aggregates the case orchestration keeps (counters per month partition), never the cases. Accusations against the caller are not counted in what the caller sees.")
+            .Produces<AnalysisReport>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces(StatusCodes.Status200OK, contentType: ScorecardExport.XlsxContentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
+    }
+
+    /// <summary>The 分析研判 report (docs/analysis.md, decision A21): scoped like the scorecard, accusation guard on every row.</summary>
+    private static async Task<IResult> GetAnalysisAsync(HttpContext http, CancellationToken ct)
+    {
+        var query = new QueryParams(http.Request.Query);
+        var monthText = query.Text("month", 7);
+        var monthsText = query.Text("months", 2);
+        var format = query.Text("format", 4);
+        var unit = query.Text("unit", OrgDirectory.MaxIdLength);
+        YearMonth? month = null;
+        if (monthText is not null)
+        {
+            if (YearMonthPattern.Iso.Parse(monthText) is { Success: true } parsed && parsed.Value.Year is >= 2000 and <= 2999)
+            {
+                month = parsed.Value;
+            }
+            else
+            {
+                query.Fail("month", "month is yyyy-MM, e.g. 2025-11");
+            }
+        }
+
+        var window = 12;
+        if (monthsText is not null && !(int.TryParse(monthsText, NumberStyles.None, CultureInfo.InvariantCulture, out window) && window is >= 1 and <= 24))
+        {
+            query.Fail("months", "months is a whole number of months of trend, 1 to 24");
+        }
+
+        var kind = (format ?? "json").ToLowerInvariant();
+        if (format is not null && kind is not ("json" or "csv" or "xlsx"))
+        {
+            query.Fail("format", "format is json, csv or xlsx");
+        }
+
+        if (query.Problem is { } bad)
+        {
+            return bad;
+        }
+
+        var s = SupervisionServices.Of(http);
+        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
+        var admin = http.User.IsInRole(SupervisionClaims.AdminRole);
+        if (!admin && (person is null || !RepeatAnalysis.MayRead(person)))
+        {
+            return Problems.Forbidden("The analysis is for supervisors, leaders and conference-office staff.");
+        }
+
+        if (unit is not null && (org.Unit(unit) is null || (!admin && !SupervisionVisibility.Oversees(org, person!, unit))))
+        {
+            return Problems.NotFound($"No unit '{unit}' that you oversee.");
+        }
+
+        var now = s.Now();
+        var ym = month ?? Domain.Calendar.LegalCalendar.LocalDateOf(now).ToYearMonth();
+        var table = await s.Storage.ReadModelAsync(AnalysisCounters.Model);
+        var report = await AnalysisQuery.ReadAsync(
+            table, org, ym, window, now,
+            u => (unit is null || u == unit) && (admin || SupervisionVisibility.Oversees(org, person!, u)),
+            (category, accusedUnit, accusedPerson) => !admin && AccusationGuard.ExcludesPerson(org, category, accusedUnit, accusedPerson, person!.Id),
+            ct);
+        var name = $"analysis-{report.Month}";
+        return kind switch
+        {
+            "csv" => Results.File(AnalysisCsv(report), "text/csv; charset=utf-8", name + ".csv"),
+            "xlsx" => Results.File(XlsxWriter.Write("分析研判", AnalysisQuery.Headers, AnalysisQuery.Rows(report)), ScorecardExport.XlsxContentType, name + ".xlsx"),
+            _ => Results.Json(report, TicketJson.Options),
+        };
+    }
+
+    /// <summary>RFC 4180 CSV, UTF-8 with a BOM, formula characters neutralised (as the scorecard).</summary>
+    public static byte[] AnalysisCsv(AnalysisReport report)
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(',', AnalysisQuery.Headers.Select(ScorecardExport.Quote))).Append("\r\n");
+        foreach (var cells in AnalysisQuery.Rows(report))
+        {
+            text.Append(string.Join(',', cells.Select(ScorecardExport.Cell))).Append("\r\n");
+        }
+
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, CancellationToken ct)

@@ -142,6 +142,8 @@ internal static class CaseEffects
             effects.Add(new UpsertReadModel(CaseRow.Model, partition, id, ctx.Sequence, CaseRow.Values(org, after, ctx.Now)));
         }
 
+        // The analysis aggregates (分析研判, AnalysisCounters): last, so no other effect's id moves.
+        effects.AddRange(AnalysisCounters.Effects(before, e, after, ctx.Sequence, ctx.Now));
         return effects;
     }
 }
