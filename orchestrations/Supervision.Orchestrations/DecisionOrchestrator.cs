@@ -229,8 +229,5 @@ public static class EffectKinds
     public const string Upsert = "upsert";
     public const string Delete = "delete";
 
-    /// <summary>Aggregate counters (<see cref="BumpCounters"/>): written with the read models, exactly once by their marker.</summary>
-    public const string Counters = "counters";
-
-    public static bool IsReadModel(string kind) => kind is Upsert or Delete or Counters;
+    public static bool IsReadModel(string kind) => kind is Upsert or Delete;
 }
