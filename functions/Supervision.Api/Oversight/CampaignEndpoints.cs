@@ -52,13 +52,18 @@ public static class CampaignEndpoints
             return bad;
         }
 
-        var actor = Auth.SupervisionClaims.PersonIdOf(http.User)!;
+        var s = SupervisionServices.Of(http);
+        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
+        if (person is null)
+        {
+            return Problems.Forbidden("Sign in as a person of the org directory.");
+        }
+
+        // The caller's own petition bureau (a supervisor's), when not named.
+        var actor = person.Id;
         if (body!["bureauId"] is null || body["bureauId"]!.GetValueKind() == JsonValueKind.Null)
         {
-            // The caller's own petition bureau (a supervisor's), when not named.
-            var s0 = SupervisionServices.Of(http);
-            var org0 = await s0.Org.GetAsync(ct);
-            body["bureauId"] = org0.PersonById(actor)?.Roles.Where(r => r.Role == Role.Supervisor && org0.Unit(r.Unit)?.Type == UnitType.PetitionBureau)
+            body["bureauId"] = person.Roles.Where(r => r.Role == Role.Supervisor && org.Unit(r.Unit)?.Type == UnitType.PetitionBureau)
                 .Select(r => r.Unit).FirstOrDefault() ?? string.Empty;
         }
 
@@ -68,13 +73,6 @@ public static class CampaignEndpoints
         if (!SupervisionHttp.TryCommand<CampaignCommand>(body, "start", actor, CampaignJson.Options, out var command, out bad))
         {
             return bad!;
-        }
-
-        var s = SupervisionServices.Of(http);
-        var (org, person) = await SupervisionHttp.WhoAsync(http, s, ct);
-        if (person is null)
-        {
-            return Problems.Forbidden("Sign in as a person of the org directory.");
         }
 
         var existing = await Edge.LoadAsync(s, id, ct);
