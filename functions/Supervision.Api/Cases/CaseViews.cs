@@ -195,7 +195,7 @@ public static class CaseViews
             clock,
             dueDate = text,
             dueInstant = row.GetValueOrDefault(CaseRow.DutyDue),
-            workingDaysLeft = calendar.WorkingDaysBetween(LegalCalendar.LocalDateOf(now).PlusDays(-1), due.Value),
+            workingDaysLeft = calendar.WorkingDaysLeft(LegalCalendar.LocalDateOf(now), due.Value),
         };
     }
 

@@ -48,7 +48,13 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
     {
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
 
-        // 6. (Seeded first: its consent window is a few legal days, seconds at the demo clock.) A matter for two agencies:
+        // 2. (Seeded first: its 15-day routing clock is 15 s at the demo clock, and a clock that starts late, on a loaded
+        //    box, would count its lower levels as passed.) Registered but not yet routed: the routing clock turns
+        //    yellow, orange, then red.
+        await Step("XF-DEMO-0002", 1, "c-registrar", Register("XF-DEMO-0002", "c-registrar", "c-bureau", now, Category.Complaint,
+            "拖欠农民工工资", "wages:construction-site-7"), ct);
+
+        // 6. (Seeded next: its consent window is a few legal days, seconds at the demo clock.) A matter for two agencies:
         //    the joint assignment both have agreed to waits for the conference office (c-conf-staff).
         await Step("XF-DEMO-0006", 1, "c-registrar", Register("XF-DEMO-0006", "c-registrar", "c-bureau", now, Category.Complaint,
             "小区违建占用消防通道，住建与人社部门相互推诿", "housing:fire-lane:block-3"), ct);
@@ -63,10 +69,6 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
             "小区电梯长期停运，物业不予维修", "housing:elevator:linchuan-garden"), ct);
         await Step("XF-DEMO-0001", 2, "c-registrar", new RouteCase("c-registrar", RoutingKind.Forward, "c-housing"), ct);
         await Step("XF-DEMO-0001", 3, "c-housing-officer", new AcceptCase("c-housing-officer"), ct);
-
-        // 2. Registered but not yet routed: the 15-day routing clock turns yellow, orange, then red.
-        await Step("XF-DEMO-0002", 1, "c-registrar", Register("XF-DEMO-0002", "c-registrar", "c-bureau", now, Category.Complaint,
-            "拖欠农民工工资", "wages:construction-site-7"), ct);
 
         // 3. An accusation against the county natural-resources bureau, routed to discipline inspection; the accused
         //    unit can never see it (the routing rules refuse it, and no query or alert reaches it).

@@ -166,6 +166,15 @@ public sealed class LegalCalendar
         return FromIndex(workingDays[k]);
     }
 
+    /// <summary>
+    /// The countdown a person reads on <paramref name="today"/>: working days from today (inclusive) to the due date
+    /// (inclusive) while it is ahead, and once it has passed, minus the working days lost since (today inclusive), so
+    /// the first working day after the due date reads −1, not 0. A rest day straight after the due date reads 0:
+    /// overdue (the light says so), but no working day lost yet.
+    /// </summary>
+    public int WorkingDaysLeft(LocalDate today, LocalDate due) =>
+        today <= due ? WorkingDaysBetween(today.PlusDays(-1), due) : -WorkingDaysBetween(due, today);
+
     /// <summary>Working days in (<paramref name="startExclusive"/>, <paramref name="endInclusive"/>]; negative if end precedes start.</summary>
     public int WorkingDaysBetween(LocalDate startExclusive, LocalDate endInclusive) =>
         workingBefore[Index(Checked(endInclusive)) + 1] - workingBefore[Index(Checked(startExclusive)) + 1];

@@ -142,7 +142,7 @@ public enum ClockDisplay
 /// <summary>A clock as the API shows it: deadline with explanation, light and countdown.</summary>
 /// <param name="Light">Traffic light of an obligation (a finished one keeps the light it ended with); null for windows, which have none.</param>
 /// <param name="Remaining">Time until the due instant, negative once overdue; zero when the clock is not running (stopped, lapsed, paused: no countdown, see <paramref name="Display"/>).</param>
-/// <param name="WorkingDaysLeft">Working days from today (inclusive) to the due date (inclusive), negative once overdue; zero when not running.</param>
+/// <param name="WorkingDaysLeft">The countdown of <see cref="Calendar.LegalCalendar.WorkingDaysLeft"/>: working days to the due date, minus the working days lost once overdue; zero when not running.</param>
 /// <param name="Display">How to present it (<see cref="ClockDisplay"/>).</param>
 public sealed record ClockView(
     string Name,
@@ -187,7 +187,7 @@ public static class ClockViews
             (_, true) => ClockDisplay.WindowOpen,
             _ => now >= c.DueInstant ? ClockDisplay.Overdue : ClockDisplay.Counting,
         };
-        var left = running ? calendar.WorkingDaysBetween(Calendar.LegalCalendar.LocalDateOf(now).PlusDays(-1), c.DueDate) : 0;
+        var left = running ? calendar.WorkingDaysLeft(Calendar.LegalCalendar.LocalDateOf(now), c.DueDate) : 0;
         return new ClockView(
             c.Name, c.Rule, c.Article, c.Basis, c.Kind, c.Status, c.ResponsibleUnitId, c.DueDate, c.DueInstant, c.Provisional,
             window ? null : c.LightAt(at), level, running ? c.DueInstant - now : Duration.Zero, left, c.Generation,

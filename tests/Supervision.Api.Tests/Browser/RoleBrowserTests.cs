@@ -251,7 +251,8 @@ public sealed class RoleBrowserTests
                 var listed = (await officer.GetJsonAsync("/api/cases?pageSize=100"))["items"]!.AsArray().Single(c => (string?)c!["id"] == id)!;
                 var dutyDue = (string)listed["duty"]!["dueDate"]!;
                 var left = (int)listed["duty"]!["workingDaysLeft"]!;
-                var words = left >= 0 ? $"剩余 {left} 个工作日" : $"已超期 {-left} 个工作日";
+                // As the page words it (shell.js daysLeft): a red row with no working day lost yet reads plain 已超期.
+                var words = left < 0 ? $"已超期 {-left} 个工作日" : (string?)listed["light"] == "Red" ? "已超期" : $"剩余 {left} 个工作日";
                 return (shown, $"{listed["light"]} {left} 办理期限 届满 {dutyDue}，{words}");
             },
             what);

@@ -89,6 +89,18 @@ public sealed class WorkedExamplesTests
         Assert.Equal(5, Calendar.WorkingDaysBetween(D("2025-09-26"), D("2025-10-10")));
     }
 
+    [Theory]
+    [InlineData("2025-11-24", "2025-11-25", 2)]  // Monday before a Tuesday due date: today and the due day
+    [InlineData("2025-11-25", "2025-11-25", 1)]  // the due day itself still counts
+    [InlineData("2025-11-26", "2025-11-25", -1)] // the first working day after it has been lost (read 0 before)
+    [InlineData("2025-11-29", "2025-11-25", -3)] // a Saturday adds nothing: Wed, Thu, Fri lost
+    [InlineData("2025-11-29", "2025-11-28", 0)]  // the Saturday after a Friday due date: overdue, no working day lost
+    [InlineData("2025-12-01", "2025-11-28", -1)]
+    [InlineData("2025-10-08", "2025-09-30", 0)]  // the National Day holiday after a due date loses no working day
+    [InlineData("2025-10-09", "2025-09-30", -1)]
+    public void The_countdown_reads_working_days_left_and_working_days_lost_once_overdue(string today, string due, int expected) =>
+        Assert.Equal(expected, Calendar.WorkingDaysLeft(D(today), D(due)));
+
     [Fact]
     public void Negative_days_and_dates_out_of_range_are_refused_with_a_reason()
     {

@@ -149,7 +149,16 @@ export function light(l) {
 /** "剩余 N 个工作日" / "已超期 N 个工作日" for a running clock; its status otherwise. */
 export function countdown(k) {
   if (k.status !== "Running") return zh(clockStatusName, k.status);
-  return k.workingDaysLeft >= 0 ? `剩余 ${k.workingDaysLeft} 个工作日` : `已超期 ${-k.workingDaysLeft} 个工作日`;
+  return daysLeft(k.workingDaysLeft, k.display === "Overdue");
+}
+
+/**
+ * The countdown's words: "剩余 N 个工作日" ahead of the due date, "已超期 N 个工作日" after it, and plain "已超期" on a
+ * rest day straight after it (past due, no working day lost yet: the server's count is 0 then).
+ */
+export function daysLeft(left, overdue) {
+  if (left < 0) return `已超期 ${-left} 个工作日`;
+  return overdue ? "已超期" : `剩余 ${left} 个工作日`;
 }
 
 /** Shows an error (problem detail) in a live region. */

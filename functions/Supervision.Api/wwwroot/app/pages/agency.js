@@ -2,7 +2,7 @@
 // case's current duty (both in the list rows, one call per refresh), and the step each status allows; the step itself
 // is taken on the case page. Above them, the open 督办单 addressed to the person's units (GET /api/inbox/agency), each
 // opened on the ticket page to sign (签收) and respond (反馈).
-import { $, api, el, every, shell, showError, table, caseLink, light, zh, statusName, categoryName, clockName, ticketStatusName, formName } from "../shell.js";
+import { $, api, el, every, shell, showError, table, caseLink, light, daysLeft, zh, statusName, categoryName, clockName, ticketStatusName, formName } from "../shell.js";
 
 const next = { Routed: "受理或提出异议", ReceivedByAgency: "受理", Accepted: "答复（可延期）", ObjectionPending: "等待异议审核", Registered: "转送交办",
   UnderReview: "出具复查意见", UnderReExamination: "出具复核意见", Replied: "等待信访人评价或申请复查", Reviewed: "等待评价或申请复核" };
@@ -52,7 +52,7 @@ async function load() {
       ["编号", (c) => caseLink(c.id)],
       ["类别", (c) => zh(categoryName, c.category)],
       ["状态", (c) => zh(statusName, c.status)],
-      ["当前期限", (c) => duty(c.duty)],
+      ["当前期限", (c) => duty(c.duty, c.light === "Red")],
       ["下一步", (c) => next[c.status] || "—"],
     ], page.items, (c) => ({ "data-id": c.id, "data-light": c.light ?? "" })));
     $("#count").textContent = `共 ${page.total} 件`;
@@ -61,10 +61,9 @@ async function load() {
   }
 }
 
-function duty(k) {
+function duty(k, overdue) {
   if (!k) return "—";
-  const left = k.workingDaysLeft >= 0 ? `剩余 ${k.workingDaysLeft} 个工作日` : `已超期 ${-k.workingDaysLeft} 个工作日`;
-  return el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.clock)} 届满 ${k.dueDate}，${left}`);
+  return el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.clock)} 届满 ${k.dueDate}，${daysLeft(k.workingDaysLeft, overdue)}`);
 }
 
 main();
