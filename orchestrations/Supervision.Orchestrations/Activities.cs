@@ -105,6 +105,7 @@ public sealed class Activities(
         {
             EffectKinds.Upsert => await readModels.UpsertAsync(EffectCodec.DecodeUpsert(effect.Data), ct),
             EffectKinds.Delete => await readModels.DeleteAsync(EffectCodec.DecodeDelete(effect.Data), ct),
+            EffectKinds.Counters => await readModels.BumpAsync(EffectCodec.DecodeCounters(effect.Data), ct),
             _ => throw new InvalidOperationException($"'{effect.Kind}' is not a read-model effect."),
         };
     }

@@ -229,5 +229,8 @@ public static class EffectKinds
     public const string Upsert = "upsert";
     public const string Delete = "delete";
 
-    public static bool IsReadModel(string kind) => kind is Upsert or Delete;
+    /// <summary>Aggregate counters (<see cref="BumpCounters"/>): written with the read models, exactly once by their marker.</summary>
+    public const string Counters = "counters";
+
+    public static bool IsReadModel(string kind) => kind is Upsert or Delete or Counters;
 }

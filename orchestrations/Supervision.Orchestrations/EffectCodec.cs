@@ -14,6 +14,8 @@ public sealed record UpsertData(string Model, string PartitionKey, string RowKey
 
 public sealed record DeleteData(string Model, string PartitionKey, string RowKey, long Version);
 
+public sealed record CountersData(string Model, string PartitionKey, string MarkerRowKey, Dictionary<string, Dictionary<string, long>> Counters, CounterMirror? Mirror);
+
 /// <summary>
 /// Encodes effects as (<c>Kind</c> = send | alert | upsert | delete, <c>Data</c> = JSON) for the decision record
 /// at decision time, and decodes them at dispatch time. Commands sent to other instances are serialized with the
@@ -35,6 +37,8 @@ public sealed class EffectCodec(OrchestrationRegistry registry)
         UpsertReadModel u => (EffectKinds.Upsert, JsonSerializer.Serialize(
             new UpsertData(u.Model, u.PartitionKey, u.RowKey, u.Version, u.Values.ToDictionary(kv => kv.Key, kv => ToTyped(kv.Value), StringComparer.Ordinal)), Json)),
         DeleteReadModel d => (EffectKinds.Delete, JsonSerializer.Serialize(new DeleteData(d.Model, d.PartitionKey, d.RowKey, d.Version), Json)),
+        BumpCounters c => (EffectKinds.Counters, JsonSerializer.Serialize(new CountersData(
+            c.Model, c.PartitionKey, c.MarkerRowKey, c.Counters.ToDictionary(r => r.Key, r => r.Value.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal), StringComparer.Ordinal), c.Mirror), Json)),
         _ => throw new NotSupportedException($"Effect {effect.GetType().Name} is not supported by the runtime."),
     };
 
@@ -43,6 +47,8 @@ public sealed class EffectCodec(OrchestrationRegistry registry)
     public static UpsertData DecodeUpsert(string data) => Decode<UpsertData>(data);
 
     public static DeleteData DecodeDelete(string data) => Decode<DeleteData>(data);
+
+    public static CountersData DecodeCounters(string data) => Decode<CountersData>(data);
 
     public static Alert DecodeAlert(string data) => Decode<Alert>(data);
 

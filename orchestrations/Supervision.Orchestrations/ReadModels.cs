@@ -98,5 +98,93 @@ public sealed class ReadModelWriter(OrchestrationStorage storage)
         throw new InvalidOperationException("Read-model row kept changing under a versioned delete.");
     }
 
+    /// <summary>
+    /// Adds a <see cref="Supervision.Domain.Orchestration.BumpCounters"/> effect's deltas in one entity-group transaction
+    /// with its marker row: the marker's insert fails if the effect was applied before, and each counter row is replaced
+    /// under the ETag it was read with (a concurrent bump retries). Exactly once, whatever the redelivery (decision A21).
+    /// </summary>
+    /// <returns>True when applied now; false when its marker was already there.</returns>
+    public async Task<bool> BumpAsync(CountersData c, CancellationToken ct)
+    {
+        var table = await storage.ReadModelAsync(c.Model);
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Add, new TableEntity(c.PartitionKey, c.MarkerRowKey) { ["Kind"] = "marker" }),
+            };
+            foreach (var (rowKey, deltas) in c.Counters.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(c.PartitionKey, rowKey, cancellationToken: ct);
+                var row = new TableEntity(c.PartitionKey, rowKey);
+                long before = 0, after = 0;
+                if (existing.HasValue && existing.Value is { } old)
+                {
+                    foreach (var (k, v) in old)
+                    {
+                        if (v is long or int && k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+                        {
+                            row[k] = Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+
+                foreach (var (name, delta) in deltas)
+                {
+                    row[name] = (row.GetInt64(name) ?? 0) + delta;
+                }
+
+                if (c.Mirror is { } m && rowKey.StartsWith(m.From, StringComparison.Ordinal))
+                {
+                    before = existing.HasValue && existing.Value is { } o ? o.GetInt64(m.Counter) ?? 0 : 0;
+                    after = row.GetInt64(m.Counter) ?? 0;
+                }
+
+                actions.Add(existing.HasValue && existing.Value is { } current
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, current.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, row));
+                if (c.Mirror is { } mirror && rowKey.StartsWith(mirror.From, StringComparison.Ordinal))
+                {
+                    var copyKey = mirror.To + rowKey[mirror.From.Length..];
+                    if (after >= mirror.AtLeast)
+                    {
+                        var copy = new TableEntity(c.PartitionKey, copyKey);
+                        foreach (var (k, v) in row)
+                        {
+                            if (k is not ("PartitionKey" or "RowKey"))
+                            {
+                                copy[k] = v;
+                            }
+                        }
+
+                        actions.Add(new(TableTransactionActionType.UpsertReplace, copy));
+                    }
+                    else if (before >= mirror.AtLeast)
+                    {
+                        actions.Add(new(TableTransactionActionType.Delete, new TableEntity(c.PartitionKey, copyKey), ETag.All));
+                    }
+                }
+            }
+
+            TransactionGuard.Validate(actions);
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+                return true;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
+            {
+                if ((await table.GetEntityIfExistsAsync<TableEntity>(c.PartitionKey, c.MarkerRowKey, cancellationToken: ct)).HasValue)
+                {
+                    return false; // applied before (a redelivered effect, or a rebuild that already counted it)
+                }
+
+                // A concurrent bump changed a counter row between our read and the transaction: read again.
+            }
+        }
+
+        throw new InvalidOperationException("Aggregate counters kept changing under a bump.");
+    }
+
     private Task<TableClient> TombstonesAsync(string model) => storage.ReadModelAsync(model + "gone");
 }

@@ -66,6 +66,8 @@ public static class ScorecardEndpoints
             return Problems.NotFound($"No unit '{unit}'.");
         }
 
+        // The repeat-petitions column comes from the petitions read model, as the caller may see it (accusation guard).
+        var repeats = RepeatAnalysis.RepeatsByUnit(await RepeatAnalysis.RowsAsync(s.Storage, org, admin ? null : person, ym, unit, ct));
         var cases = await EventsAsync<CaseEvent>(s, CaseDecider.Type, CaseJson.Options, ct);
         var tickets = await EventsAsync<TicketEvent>(s, TicketDecider.Type, TicketJson.Options, ct);
         var rows = Scorecard.Compute(cases, tickets, now)
@@ -74,13 +76,13 @@ public static class ScorecardEndpoints
         var name = $"scorecard-{ym.ToString("yyyy-MM", CultureInfo.InvariantCulture)}";
         return kind switch
         {
-            "csv" => Results.File(ScorecardExport.Csv(org, rows), "text/csv; charset=utf-8", name + ".csv"),
-            "xlsx" => Results.File(ScorecardExport.Xlsx(org, rows), ScorecardExport.XlsxContentType, name + ".xlsx"),
+            "csv" => Results.File(ScorecardExport.Csv(org, rows, repeats), "text/csv; charset=utf-8", name + ".csv"),
+            "xlsx" => Results.File(ScorecardExport.Xlsx(org, rows, repeats), ScorecardExport.XlsxContentType, name + ".xlsx"),
             _ => Results.Json(new
             {
                 month = ym.ToString("yyyy-MM", CultureInfo.InvariantCulture),
                 asOf = now,
-                units = rows.Select(m => ScorecardExport.Json(org, m)),
+                units = rows.Select(m => ScorecardExport.Json(org, m, repeats)),
             }, TicketJson.Options),
         };
     }
@@ -109,10 +111,11 @@ public static class ScorecardExport
     public static readonly string[] Headers =
     [
         "单位编码", "单位名称", "月份", "应及时受理", "及时受理", "及时受理率", "应按期办结", "按期办结", "按期办结率", "出具意见", "参评", "参评率",
-        "满意", "基本满意", "不满意", "满意率", "黄灯件", "红灯件", "督办单", "催办", "文书督办", "约谈督办", "实地督办", "提请联席会议", "逾期反馈", "得分", "榜单", "名次",
+        "满意", "基本满意", "不满意", "满意率", "黄灯件", "红灯件", "督办单", "催办", "文书督办", "约谈督办", "实地督办", "提请联席会议", "逾期反馈", "得分", "榜单", "名次", "重复信访",
     ];
 
-    public static object Json(OrgDirectory org, UnitMonthMetrics m) => new
+    /// <summary>A unit's scorecard item; <paramref name="repeats"/> gives repeat petitions per unit (<see cref="RepeatAnalysis.RepeatsByUnit"/>), none when null.</summary>
+    public static object Json(OrgDirectory org, UnitMonthMetrics m, IReadOnlyDictionary<string, int>? repeats = null) => new
     {
         unitId = m.UnitId,
         unitName = org.Unit(m.UnitId)?.Name,
@@ -138,9 +141,10 @@ public static class ScorecardExport
         m.Score,
         list = m.List.ToString(),
         m.Rank,
+        repeatPetitions = repeats?.GetValueOrDefault(m.UnitId) ?? 0,
     };
 
-    public static IEnumerable<object?[]> Rows(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows) => rows.Select(m => (object?[])
+    public static IEnumerable<object?[]> Rows(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null) => rows.Select(m => (object?[])
     [
         m.UnitId, org.Unit(m.UnitId)?.Name ?? string.Empty, m.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
         m.AcceptanceDue, m.AcceptanceOnTime, m.TimelyAcceptanceRate, m.CompletionDue, m.CompletionOnTime, m.OnTimeCompletionRate,
@@ -150,14 +154,15 @@ public static class ScorecardExport
         m.TicketsAnsweredLate, m.Score,
         m.List switch { ListPlacement.Red => "红榜", ListPlacement.Yellow => "黄榜", _ => string.Empty },
         m.Rank == 0 ? null : m.Rank,
+        repeats?.GetValueOrDefault(m.UnitId) ?? 0,
     ]);
 
     /// <summary>RFC 4180 CSV, UTF-8 with a BOM (Excel otherwise reads Chinese as ANSI); rates as fractions with 4 decimals.</summary>
-    public static byte[] Csv(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows)
+    public static byte[] Csv(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null)
     {
         var text = new StringBuilder();
         text.Append(string.Join(',', Headers.Select(Quote))).Append("\r\n");
-        foreach (var row in Rows(org, rows))
+        foreach (var row in Rows(org, rows, repeats))
         {
             text.Append(string.Join(',', row.Select(Cell))).Append("\r\n");
         }
@@ -165,7 +170,7 @@ public static class ScorecardExport
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
-    private static string Cell(object? v) => v switch
+    internal static string Cell(object? v) => v switch
     {
         null => string.Empty,
         double d => d.ToString("0.####", CultureInfo.InvariantCulture),
@@ -173,12 +178,13 @@ public static class ScorecardExport
         _ => Quote(v.ToString() ?? string.Empty),
     };
 
-    private static string Quote(string s)
+    internal static string Quote(string s)
     {
         // A leading =, +, - or @ would run as a formula when the file is opened in Excel: prefix it with an apostrophe.
         var safe = s.Length > 0 && s[0] is '=' or '+' or '-' or '@' ? "'" + s : s;
         return safe.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
 
-    public static byte[] Xlsx(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows) => XlsxWriter.Write("红黄榜", Headers, Rows(org, rows));
+    public static byte[] Xlsx(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null) =>
+        XlsxWriter.Write("红黄榜", Headers, Rows(org, rows, repeats));
 }

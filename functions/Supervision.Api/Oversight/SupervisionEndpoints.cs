@@ -2,7 +2,7 @@ using Supervision.Api.Auth;
 
 namespace Supervision.Api.Oversight;
 
-/// <summary>Maps the supervision API: tickets, joint assignments, inboxes and the scorecard (docs/api.md).</summary>
+/// <summary>Maps the supervision API: tickets, joint assignments, inboxes, the scorecard and the repeat analysis (docs/api.md).</summary>
 public static class SupervisionEndpoints
 {
     public static IEndpointRouteBuilder MapSupervisionEndpoints(this IEndpointRouteBuilder app)
@@ -13,6 +13,7 @@ public static class SupervisionEndpoints
         api.MapCampaignEndpoints();
         api.MapInboxEndpoints();
         api.MapScorecardEndpoints();
+        api.MapAnalysisEndpoints();
         return app;
     }
 }

@@ -38,6 +38,12 @@ public sealed class ReadModelRebuilder(DecisionStore store, ReadModelWriter writ
                 await writer.UpsertAsync(CaseRow.Model, partition, id, snapshot.Version, CaseRow.Values(org, state, now), ct);
                 rows++;
             }
+
+            // The repeat analysis's rows (one per petition), from the same state and with the same version.
+            foreach (var (pk, rk, values) in PetitionRow.Of(state))
+            {
+                await writer.UpsertAsync(PetitionRow.Model, pk, rk, snapshot.Version, values, ct);
+            }
         }
 
         return rows;

@@ -86,7 +86,8 @@ public sealed partial class CaseDecider
             var registered = new CaseRegistered(
                 c.CaseId, null, c.Channel, c.ReceivedAt, receivedOn, unit.Id, intake, bureau.Id, c.Petitioner!, c.GroupSize,
                 c.Representatives, c.Summary, CaseHashes.Fingerprint(c.Petitioner!, c.MatterKey), c.Category, c.AccusedUnitId,
-                c.AccusedPersonId, policy.Ref, by, c.QueryCodeHash ?? QueryCodes.Hash(c.QueryCode!, c.CaseId, c.QueryCodeSalt));
+                c.AccusedPersonId, policy.Ref, by, c.QueryCodeHash ?? QueryCodes.Hash(c.QueryCode!, c.CaseId, c.QueryCodeSalt),
+                CaseHashes.MatterFingerprint(c.MatterKey));
             var profile = c.MajorReason is null ? policy.Routine : policy.Urgent;
 
             // Art. 22 for a bureau (register and route within 15 days); Art. 23 for an agency receiving directly.

@@ -140,6 +140,9 @@ internal static class CaseEffects
         // Supervision tickets (督办单): raised on a red clock, closed when the case ends (CaseDecider.Supervision.cs).
         effects.AddRange(decider.SupervisionEffects(before, e, after));
 
+        // The repeat analysis's rows (one per petition; PetitionRow): before the case row, whose effect tests take as the last.
+        effects.AddRange(PetitionRow.Effects(before, e, after, ctx.Sequence));
+
         // The row lives in the responsible unit's partition; when responsibility moves, the old row goes.
         var partition = after.ResponsibleUnitId ?? after.RegisteredBy;
         var old = before.ResponsibleUnitId;
@@ -153,6 +156,8 @@ internal static class CaseEffects
             effects.Add(new UpsertReadModel(CaseRow.Model, partition, id, ctx.Sequence, CaseRow.Values(org, after, ctx.Now)));
         }
 
+        // The analysis aggregates (分析研判, AnalysisCounters): last, so no other effect's id moves.
+        effects.AddRange(AnalysisCounters.Effects(before, e, after, ctx.Sequence, ctx.Now));
         return effects;
     }
 }

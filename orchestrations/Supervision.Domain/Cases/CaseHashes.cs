@@ -18,11 +18,26 @@ public static class CaseHashes
     public static string Fingerprint(Petitioner petitioner, string matterKey)
     {
         ArgumentNullException.ThrowIfNull(petitioner);
+        return Hash($"fp2|{PetitionerKey(petitioner)}|{Normalise(matterKey)}");
+    }
+
+    /// <summary>
+    /// The petitioner alone, as <see cref="Fingerprint"/> keys them (id number, else name + phone), hashed with its own
+    /// prefix: what the repeat analysis counts petitions per petitioner by. Never shown; no name or number is stored.
+    /// </summary>
+    public static string PetitionerFingerprint(Petitioner petitioner)
+    {
+        ArgumentNullException.ThrowIfNull(petitioner);
+        return Hash($"pf2|{PetitionerKey(petitioner)}");
+    }
+
+    /// <summary>The matter alone (normalised as in <see cref="Fingerprint"/>), hashed: the repeat analysis groups by it.</summary>
+    public static string MatterFingerprint(string matterKey) => Hash($"mf2|{Normalise(matterKey)}");
+
+    private static string PetitionerKey(Petitioner petitioner)
+    {
         var id = NormaliseIdNumber(petitioner.IdNumber);
-        var who = id.Length > 0
-            ? "id:" + id
-            : $"np:{Normalise(petitioner.Name)}|{NormalisePhone(petitioner.Phone)}";
-        return Hash($"fp2|{who}|{Normalise(matterKey)}");
+        return id.Length > 0 ? "id:" + id : $"np:{Normalise(petitioner.Name)}|{NormalisePhone(petitioner.Phone)}";
     }
 
     /// <summary>The fingerprint as rows written before normalisation (v1) carry it; look up both until they are rebuilt.</summary>

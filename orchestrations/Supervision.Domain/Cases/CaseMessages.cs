@@ -214,6 +214,7 @@ public abstract record CaseEvent;
 /// <param name="BureauId">The supervising petition bureau.</param>
 /// <param name="Policy">The policy version the case is pinned to.</param>
 /// <param name="QueryCodeHash">The salted hash of the query code (<see cref="QueryCodes.Hash(string, byte[])"/>); never the code.</param>
+/// <param name="MatterFingerprint">The matter alone, hashed (<see cref="CaseHashes.MatterFingerprint"/>); absent on events written before the repeat analysis.</param>
 public sealed record CaseRegistered(
     string CaseId,
     string? QueryCode,
@@ -233,7 +234,8 @@ public sealed record CaseRegistered(
     string? AccusedPersonId,
     PolicyRef Policy,
     string By,
-    string? QueryCodeHash = null) : CaseEvent;
+    string? QueryCodeHash = null,
+    string? MatterFingerprint = null) : CaseEvent;
 
 public sealed record CaseClassified(Category Category, string? AccusedUnitId, string? AccusedPersonId, string By) : CaseEvent;
 

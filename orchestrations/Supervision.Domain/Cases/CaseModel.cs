@@ -318,7 +318,12 @@ public sealed record LegalClock(
 public sealed record StageRating(Stage Stage, Rating Rating);
 
 /// <summary>A later petition on the same matter, recorded on this case (Art. 19 while open, Art. 36 once final).</summary>
-public sealed record RepeatPetition(Instant ReceivedAt, string UnitId, bool Refused);
+/// <param name="UnitId">The unit where it was received.</param>
+/// <param name="HeldBy">
+/// The unit answerable for the matter when it arrived (<see cref="PetitionRow.AnswerableUnit"/>), set as the event is
+/// folded; null in snapshots written before the repeat analysis.
+/// </param>
+public sealed record RepeatPetition(Instant ReceivedAt, string UnitId, bool Refused, string? HeldBy = null);
 
 /// <summary>
 /// The state of one case (信访事项). Immutable; serialized as the instance snapshot with <see cref="CaseJson.Options"/>.
@@ -367,6 +372,9 @@ public sealed partial record CaseState
 
     /// <summary>Hash of petitioner key + matter key: how a later petition on the same matter is found.</summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>Hash of the matter key alone (<see cref="CaseHashes.MatterFingerprint"/>); null for cases registered before it existed.</summary>
+    public string? MatterFingerprint { get; init; }
 
     public Category? Category { get; init; }
 

@@ -109,3 +109,24 @@ public enum AlertLevel
 /// <param name="DueDate">The last legal day (inclusive).</param>
 /// <param name="DueAt">24:00 of the due date (Asia/Shanghai).</param>
 public sealed record AlertDeadline(string Clock, string Rule, string Article, LocalDate DueDate, Instant DueAt, AlertLevel Level);
+
+/// <summary>
+/// Add to counters of one aggregate partition, exactly once: the writer inserts <paramref name="MarkerRowKey"/> and merges
+/// every counter row in one entity-group transaction (each row under the ETag it read), so a redelivered effect finds its
+/// marker and changes nothing (decision A21). Counters are longs; the row key carries the labels.
+/// </summary>
+/// <param name="Model">Aggregate table name.</param>
+/// <param name="PartitionKey">The partition (e.g. a month).</param>
+/// <param name="MarkerRowKey">Unique per (instance, event sequence, partition).</param>
+/// <param name="Counters">Row key → counter name → delta; at most 40 rows (a transaction holds 100 operations).</param>
+/// <param name="Mirror">
+/// Optional: rows whose key starts with <see cref="CounterMirror.From"/> are copied to the same key under
+/// <see cref="CounterMirror.To"/> while their <see cref="CounterMirror.Counter"/> is at least <see cref="CounterMirror.AtLeast"/>
+/// (and the copy removed when it falls below), so a reader finds the few hot rows without reading the many cold ones.
+/// </param>
+public sealed record BumpCounters(
+    string Model, string PartitionKey, string MarkerRowKey, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Counters,
+    CounterMirror? Mirror = null) : Effect;
+
+/// <summary>See <see cref="BumpCounters.Mirror"/>.</summary>
+public sealed record CounterMirror(string From, string To, string Counter, long AtLeast);

@@ -63,6 +63,20 @@ public sealed class OversightBrowserTests
             TimeSpan.FromSeconds(60));
         Assert.True(rows.Count > 1, "the scorecard lists no unit");
         await Assertions.Expect(leader.Locator("#chart svg")).ToHaveCountAsync(1);
+
+        // 重复信访: the section's table shows the repeat analysis's figures per unit, and its chart one bar group per unit.
+        await PageVersusApi.AgreeAsync(async () =>
+        {
+            var repeats = await app.As("c-leader").GetJsonAsync($"/api/analysis/repeats?month={month}");
+            var api = repeats["units"]!.AsArray().Select(u => string.Join(" | ",
+                (string?)(u!["unitName"] ?? u["unitId"]), Text(u["petitions"]), Text(u["repeatPetitions"]), Text(u["repeatedMatters"]), Text(u["petitionersWithRepeats"]),
+                string.Concat(u["topMatters"]!.AsArray().Select((m, i) => $"{(i > 0 ? "；" : string.Empty)}{(string)m!["matterKey"]!}×{Text(m["count"])}（{(string)m["latestCaseId"]!}）")))).ToList();
+            var page = (await PageVersusApi.RowsAsync(leader.Locator("#repeat-table"))).Select(r => string.Join(" | ", r.Cells)).ToList();
+            return (page, api);
+        }, "the leader's 重复信访 table");
+        var repeatUnits = (await app.As("c-leader").GetJsonAsync($"/api/analysis/repeats?month={month}"))["units"]!.AsArray().Count;
+        Assert.True(repeatUnits > 0); // the demo's registrations are petitions too
+        await Assertions.Expect(leader.Locator("#repeat-chart")).ToHaveAttributeAsync("data-units", repeatUnits.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
         await BrowserSession.CheckAsync(leader, "leader-chart");
     }
 

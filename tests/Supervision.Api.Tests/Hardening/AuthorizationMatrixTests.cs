@@ -43,6 +43,24 @@ public sealed class AuthorizationMatrixTests
             ("stranger", "GET", "/api/cases", null, HttpStatusCode.Forbidden),
             (null, "GET", "/api/cases", null, HttpStatusCode.Unauthorized),
 
+            // The repeat analysis: oversight roles (scoped) and admins; other staff and unknown people 403; no sign-in 401.
+            ("c-leader", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.OK),
+            ("ca-supervisor", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.OK),
+            ("admin", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.OK),
+            ("c-registrar", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.Forbidden),
+            ("ca-land-head", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.Forbidden),
+            ("stranger", "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.Forbidden),
+            (null, "GET", "/api/analysis/repeats?month=2025-09", null, HttpStatusCode.Unauthorized),
+
+            // The analysis (分析研判, A21): the same audience as the repeat analysis.
+            ("c-leader", "GET", "/api/analysis?month=2025-09", null, HttpStatusCode.OK),
+            ("ca-supervisor", "GET", "/api/analysis?month=2025-09&format=csv", null, HttpStatusCode.OK),
+            ("admin", "GET", "/api/analysis?month=2025-09&format=xlsx", null, HttpStatusCode.OK),
+            ("c-registrar", "GET", "/api/analysis?month=2025-09", null, HttpStatusCode.Forbidden),
+            ("stranger", "GET", "/api/analysis?month=2025-09", null, HttpStatusCode.Forbidden),
+            (null, "GET", "/api/analysis?month=2025-09", null, HttpStatusCode.Unauthorized),
+            ("c-leader", "GET", "/api/analysis?month=2025-13", null, HttpStatusCode.BadRequest),
+
             // Commands: other unit and accused unit cannot reach the case (404); own unit but a step it may not take → 403.
             ("cb-registrar", "POST", $"/api/cases/{complaint}/route", new { kind = "Forward", agencyId = "c-housing" }, HttpStatusCode.NotFound),
             ("ca-land-head", "POST", $"/api/cases/{accusation}/route", new { kind = "Forward", agencyId = "ca-housing" }, HttpStatusCode.NotFound),

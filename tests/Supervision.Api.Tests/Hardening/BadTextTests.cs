@@ -168,6 +168,7 @@ public sealed class BadTextTests(ITestOutputHelper output)
             "/api/joint-assignments/{0}", "/api/joint-assignments/{0}/approve", "/api/petitioner/cases/{0}", "/api/cases/{0}/reissue-query-code",
             "/api/cases?unit={0}", "/api/cases?continuation={0}", "/api/cases?status={0}", "/api/scorecard?month={0}", "/api/scorecard?unit={0}",
             "/api/calendar/deadline?from={0}&days=3", "/api/inbox/supervisor?includeClosed={0}",
+            "/api/analysis/repeats?month={0}", "/api/analysis/repeats?unit={0}", "/api/analysis/repeats?format={0}",
         ];
         var failures = new List<string>();
         foreach (var route in routes)
@@ -184,7 +185,8 @@ public sealed class BadTextTests(ITestOutputHelper output)
                 }
 
                 request.Headers.TryAddWithoutValidation(CaseEndpoints.QueryCodeHeader, "0000000000");
-                var client = route.StartsWith("/api/scorecard", StringComparison.Ordinal) || route.StartsWith("/api/inbox", StringComparison.Ordinal) ? supervisor : registrar;
+                var client = route.StartsWith("/api/scorecard", StringComparison.Ordinal) || route.StartsWith("/api/inbox", StringComparison.Ordinal)
+                    || route.StartsWith("/api/analysis", StringComparison.Ordinal) ? supervisor : registrar;
                 using var response = await client.SendAsync(request);
                 var status = (int)response.StatusCode;
                 // Kestrel itself refuses a few of these request lines (400, before the app and its problem+json).

@@ -24,7 +24,8 @@ public static class CaseOracle
 {
     public sealed record Expected(
         CaseState State, long Version, IReadOnlyList<(string AlertId, string Role, string Unit)> Alerts, IReadOnlyList<string> EffectIds,
-        (string Partition, long Version)? Row, int TimerEvents, IReadOnlyList<(string Type, string InstanceId)> Sent);
+        (string Partition, long Version)? Row, int TimerEvents, IReadOnlyList<(string Type, string InstanceId)> Sent,
+        IReadOnlyDictionary<(string Partition, string Row, string Counter), long> Counters);
 
     public static Expected Check(string caseId, string matterKey, IReadOnlyList<StoredEvent> trail, Instant until)
     {
@@ -36,6 +37,7 @@ public static class CaseOracle
         (string, long)? row = null;
         var timerEvents = 0;
         var sent = new List<(string, string)>();
+        var counters = new Dictionary<(string, string, string), long>();
         var inputs = trail.OrderBy(e => e.Sequence).GroupBy(e => e.CommandId).Select(g => g.ToList()).ToList();
         Assert.Equal(inputs.Count, trail.Select(e => e.CommandId).Distinct().Count()); // one decision per command id, contiguous
         foreach (var recorded in inputs)
@@ -82,8 +84,20 @@ public static class CaseOracle
                         case RaiseAlert a:
                             alerts.AddRange(a.Alert.To.Select(t => (id, t.Role, t.UnitId)));
                             break;
-                        case UpsertReadModel u:
-                            row = (u.PartitionKey, u.Version);
+                        case UpsertReadModel u when u.Model == CaseRow.Model:
+                            row = (u.PartitionKey, u.Version); // the case row (the petitions rows are upserts too)
+                            break;
+                        case UpsertReadModel:
+                            break;
+                        case BumpCounters b:
+                            foreach (var (rowKey, deltas) in b.Counters)
+                            {
+                                foreach (var (name, delta) in deltas)
+                                {
+                                    counters[(b.PartitionKey, rowKey, name)] = counters.GetValueOrDefault((b.PartitionKey, rowKey, name)) + delta;
+                                }
+                            }
+
                             break;
                         case DeleteReadModel:
                             break;
@@ -101,7 +115,7 @@ public static class CaseOracle
 
         var missing = decider.Timers(state).Where(t => t.DueAt <= until).ToList();
         Assert.True(missing.Count == 0, $"{caseId}: timers due by {until} never fired: {string.Join(", ", missing)}");
-        return new Expected(state, seq, alerts, effectIds, row, timerEvents, sent);
+        return new Expected(state, seq, alerts, effectIds, row, timerEvents, sent, counters);
     }
 
     /// <summary>
@@ -144,6 +158,30 @@ public static class CaseOracle
         }
 
         return rows;
+    }
+
+    /// <summary>The analysis aggregates' counters as stored (markers and hot-matter mirrors left out), zeros dropped.</summary>
+    public static async Task<IReadOnlyDictionary<(string Partition, string Row, string Counter), long>> CountersAsync(OrchestrationStorage storage)
+    {
+        var table = await storage.ReadModelAsync(AnalysisCounters.Model);
+        var found = new Dictionary<(string, string, string), long>();
+        await foreach (var e in table.QueryAsync<TableEntity>())
+        {
+            if (e.RowKey.StartsWith("x|", StringComparison.Ordinal) || e.RowKey.StartsWith("t|", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var (k, v) in e)
+            {
+                if (v is long n && n != 0)
+                {
+                    found[(e.PartitionKey, e.RowKey, k)] = n;
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Rows of the cases read model: (partition, case id) → version.</summary>

@@ -137,6 +137,7 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         var expectedEffects = new HashSet<string>(StringComparer.Ordinal);
         var expectedRows = new Dictionary<string, (string, long)>(StringComparer.Ordinal);
         var expectedSends = new List<(string Type, string InstanceId)>();
+        var expectedCounters = new Dictionary<(string, string, string), long>();
         int events = 0, timers = 0;
         foreach (var (id, n) in numbers)
         {
@@ -160,6 +161,11 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
             expectedEffects.UnionWith(expected.EffectIds);
             expectedRows[id] = expected.Row!.Value;
             expectedSends.AddRange(expected.Sent);
+            foreach (var (key, count) in expected.Counters)
+            {
+                expectedCounters[key] = expectedCounters.GetValueOrDefault(key) + count;
+            }
+
             events += trail.Count;
             timers += expected.TimerEvents;
         }
@@ -187,6 +193,14 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         {
             Assert.Equal(expectedRows[caseId], (partition, version));
         }
+
+        // The analysis aggregates (A21): every counter exactly as the decided effects add up, so no bump was lost or
+        // applied twice across the kills.
+        var counters = await CaseOracle.CountersAsync(storage);
+        Assert.Equal(
+            expectedCounters.Where(c => c.Value != 0).OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}").ToList(),
+            counters.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}").ToList());
+        Assert.Equal(numbers.Count, counters.Where(c => c.Key.Counter == AnalysisCounters.Received).Sum(c => c.Value));
 
         var attempts = (await Harness.EffectLog.CountsAsync(storage)).Where(a => OfCases(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
         var missing = expectedEffects.Where(e => !attempts.ContainsKey(e)).ToList();

@@ -1,5 +1,6 @@
-// Leader dashboard: overdue cases, escalations, unacknowledged alerts, and the month's scorecard as an ECharts chart
-// with CSV/Excel export links (GET /api/scorecard?month=&format=csv|xlsx).
+// Leader dashboard: overdue cases, escalations, unacknowledged alerts, the month's scorecard as an ECharts chart
+// with CSV/Excel export links (GET /api/scorecard?month=&format=csv|xlsx), and the month's repeat petitions (重复信访,
+// GET /api/analysis/repeats?month=&format=csv) as a table and a bar chart.
 import { $, api, optional, el, shell, showError, table, caseLink, light, zh, statusName, beijing } from "../shell.js";
 import { receptionSections, loadReceptions, loadOwned } from "./leader-reception.js";
 import { campaignTable } from "./campaigns-table.js";
@@ -14,6 +15,9 @@ async function main() {
       el("form", { class: "row", id: "month-form" }, el("label", { for: "month" }, "月份"), el("input", { type: "month", id: "month", value: month }),
         el("a", { id: "csv", href: "#" }, "导出 CSV"), el("a", { id: "xlsx", href: "#" }, "导出 Excel")),
       el("div", { id: "chart", role: "img", "aria-label": "各单位本月考核指标柱状图" }), el("div", { id: "score-table", class: "table-wrap" })),
+    el("section", { class: "card", "aria-labelledby": "h-repeats" }, el("h2", { id: "h-repeats" }, "重复信访"),
+      el("p", { class: "row" }, el("span", { id: "repeat-total" }), el("a", { id: "repeats-csv", href: "#" }, "导出 CSV")),
+      el("div", { id: "repeat-chart", role: "img", "aria-label": "各单位本月重复信访件次柱状图" }), el("div", { id: "repeat-table", class: "table-wrap" })),
     el("div", { class: "grid" },
       el("section", { class: "card", "aria-labelledby": "h-over" }, el("h2", { id: "h-over" }, "超期事项"), el("div", { id: "overdue", class: "table-wrap" })),
       el("section", { class: "card", "aria-labelledby": "h-esc" }, el("h2", { id: "h-esc" }, "督办升级"), el("div", { id: "escalations" })),
@@ -22,8 +26,8 @@ async function main() {
   $("main").append(...receptionSections(today),
     el("section", { class: "card", "aria-labelledby": "h-campaigns" }, el("h2", { id: "h-campaigns" }, "积案化解"),
       el("div", { id: "campaigns", class: "table-wrap" }), el("a", { href: "campaign.html" }, "全部专项工作")));
-  $("#month").addEventListener("change", () => loadScorecard($("#month").value));
-  await Promise.all([loadCases(), loadScorecard(month), loadInbox(), loadReceptions(), loadOwned(), loadCampaigns()]);
+  $("#month").addEventListener("change", () => Promise.all([loadScorecard($("#month").value), loadRepeats($("#month").value)]));
+  await Promise.all([loadCases(), loadScorecard(month), loadRepeats(month), loadInbox(), loadReceptions(), loadOwned(), loadCampaigns()]);
 }
 
 async function loadCases() {
@@ -92,6 +96,36 @@ async function loadScorecard(month) {
     $("#chart").dataset.units = String(rows.length);
     window.addEventListener("resize", () => chart.resize());
   } catch (e) { showError($("#score-table"), e); }
+}
+
+// 重复信访 (Arts. 19, 36): per unit, repeat petitions, distinct repeated matters, petitioners with two or more petitions
+// (a count, never who) and the most repeated matters with their latest case. Text only (el()), no HTML from the server.
+async function loadRepeats(month) {
+  $("#repeats-csv").href = `/api/analysis/repeats?month=${month}&format=csv`;
+  try {
+    const data = await optional(`/api/analysis/repeats?month=${month}`, $("#repeat-table"), "重复信访统计");
+    if (!data) { $("#repeat-chart").hidden = true; return; }
+    const units = data.units || [];
+    const t = data.total || {};
+    $("#repeat-total").textContent = `${month} 合计：重复信访 ${t.repeatPetitions ?? 0} 件次，涉及 ${t.repeatedMatters ?? 0} 个事项，多次信访 ${t.petitionersWithRepeats ?? 0} 人。`;
+    const top = (u) => (u.topMatters || []).map((m, i) => [i ? "；" : "", `${m.matterKey}×${m.count}（`, caseLink(m.latestCaseId), "）"]).flat();
+    $("#repeat-table").replaceChildren(table(`${month} 各单位重复信访`, [["单位", (u) => u.unitName ?? u.unitId], ["信访件次", (u) => u.petitions],
+      ["重复信访件次", (u) => u.repeatPetitions], ["重复事项数", (u) => u.repeatedMatters], ["多次信访人数", (u) => u.petitionersWithRepeats],
+      ["重复最多的事项", (u) => el("span", {}, top(u))]], units, (u) => ({ "data-unit": u.unitId })));
+    if (!window.echarts || units.length === 0) { $("#repeat-chart").hidden = true; return; }
+    $("#repeat-chart").hidden = false;
+    const chart = window.echarts.getInstanceByDom($("#repeat-chart")) || window.echarts.init($("#repeat-chart"), null, { renderer: "svg" });
+    chart.setOption({
+      aria: { enabled: true },
+      tooltip: { trigger: "axis", renderMode: "richText" }, legend: { top: 0 }, grid: { left: 40, right: 40, bottom: 80, top: 40 },
+      xAxis: { type: "category", data: units.map((u) => u.unitName ?? u.unitId), axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [["重复信访件次", "repeatPetitions"], ["重复事项数", "repeatedMatters"], ["多次信访人数", "petitionersWithRepeats"]]
+        .map(([name, k]) => ({ name, type: "bar", data: units.map((u) => u[k]) })),
+    }, true);
+    $("#repeat-chart").dataset.units = String(units.length);
+    window.addEventListener("resize", () => chart.resize());
+  } catch (e) { showError($("#repeat-table"), e); }
 }
 
 main();

@@ -1,0 +1,171 @@
+using System.Globalization;
+using NodaTime;
+using Supervision.Domain.Orchestration;
+
+namespace Supervision.Domain.Cases;
+
+/// <summary>
+/// The <c>analysis</c> aggregates behind 分析研判 (issue 16 part 4; docs/analysis.md; decision A21): counters per month,
+/// written by the case's own effects (<see cref="BumpCounters"/>, exactly once per event and partition), so a page reads a
+/// few month partitions and never scans cases. Partition = <c>{yyyy-MM}</c>; counter rows:
+/// <list type="bullet">
+/// <item><c>u|{receiving unit}|{category}|{channel}|{accused unit}|{accused person}</c>: <c>received</c> (registrations
+/// in the month they were received) and <c>repeats</c> (repeat petitions recorded on those cases, in their month);</item>
+/// <item><c>m|{matter fingerprint}|{receiving unit}|{accused unit}|{accused person}</c>: <c>petitions</c> on the matter (registrations and
+/// repeats); mirrored under <c>t|…</c> while at least <see cref="HotAtLeast"/>, so the hot matters are read from a few rows;</item>
+/// <item><c>h|{answerable unit}|{accused unit}|{accused person}</c>: <c>overdue</c> (legal clocks that went overdue in
+/// the month), and <c>satisfied</c> / <c>basicallySatisfied</c> / <c>dissatisfied</c> (ratings given in the month).</item>
+/// </list>
+/// The accused unit/person (<c>-</c> when none or not an accusation) are in the key so the query applies the accusation
+/// guard with today's directory and drops rows of accusations against the viewer. No personal data: the matter is a hash.
+/// Deltas are a pure function of (before, event, after, the decision's instant).
+/// </summary>
+public static class AnalysisCounters
+{
+    public const string Model = "analysis";
+
+    public const string Received = "received";
+    public const string Repeats = "repeats";
+    public const string Petitions = "petitions";
+    public const string Overdue = "overdue";
+    public const string Satisfied = "satisfied";
+    public const string BasicallySatisfied = "basicallySatisfied";
+    public const string Dissatisfied = "dissatisfied";
+
+    /// <summary>A matter petitioned at least this often in a month is hot (mirrored under <c>t|</c>).</summary>
+    public const long HotAtLeast = 2;
+
+    public const string None = "-";
+
+    public static string Partition(YearMonth month) => month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    public static string UnitRow(string unit, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
+        $"u|{unit}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+
+    public static string MatterRow(string matter, string unit, string? accusedUnit, string? accusedPerson) => $"m|{matter}|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+
+    public static string HandlingRow(string unit, string? accusedUnit, string? accusedPerson) => $"h|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+
+    public static string Marker(string caseId, long sequence) => $"x|{caseId}|{sequence.ToString("000000", CultureInfo.InvariantCulture)}";
+
+    public static readonly CounterMirror Hot = new("m|", "t|", Petitions, HotAtLeast);
+
+    /// <summary>The aggregate effects of one event: one <see cref="BumpCounters"/> per month partition it touches.</summary>
+    public static IReadOnlyList<Effect> Effects(CaseState before, CaseEvent e, CaseState after, long sequence, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var deltas = new Dictionary<string, Dictionary<string, Dictionary<string, long>>>(StringComparer.Ordinal);
+        void Add(LocalDate day, string row, string counter, long delta)
+        {
+            var p = Partition(day.ToYearMonth());
+            if (!deltas.TryGetValue(p, out var rows))
+            {
+                deltas[p] = rows = new(StringComparer.Ordinal);
+            }
+
+            if (!rows.TryGetValue(row, out var counters))
+            {
+                rows[row] = counters = new(StringComparer.Ordinal);
+            }
+
+            counters[counter] = counters.GetValueOrDefault(counter) + delta;
+        }
+
+        // The petitions a case stands for under a state: its registration and every repeat recorded on it.
+        void Petitioned(CaseState s, long sign)
+        {
+            if (s.ReceivedAt is not { } at || s.RegisteredBy is null)
+            {
+                return;
+            }
+
+            var (au, ap) = Guard(s);
+            var unitRow = UnitRow(s.RegisteredBy, s.Category, s.Channel, au, ap);
+            var matterRow = MatterRow(Matter(s), s.RegisteredBy, au, ap);
+            var day = Calendar.LegalCalendar.LocalDateOf(at);
+            Add(day, unitRow, Received, sign);
+            Add(day, matterRow, Petitions, sign);
+            foreach (var r in s.Repeats)
+            {
+                var on = Calendar.LegalCalendar.LocalDateOf(r.ReceivedAt);
+                Add(on, unitRow, Repeats, sign);
+                Add(on, matterRow, Petitions, sign);
+            }
+        }
+
+        var registered = before.ReceivedAt is not null;
+        var guardMoved = registered && (before.Category != after.Category || before.AccusedUnitId != after.AccusedUnitId
+            || before.AccusedPersonId != after.AccusedPersonId || before.RegisteredBy != after.RegisteredBy || before.Channel != after.Channel);
+        if (!registered || guardMoved)
+        {
+            // A registration counts everything; a reclassification moves everything the case counted to its new keys.
+            Petitioned(before, -1);
+            Petitioned(after, +1);
+        }
+        else if (e is RepeatPetitionRefused or DuplicatePetitionNoted && after.Repeats.Count > before.Repeats.Count && after.RegisteredBy is not null)
+        {
+            var r = after.Repeats[^1];
+            var (au, ap) = Guard(after);
+            var on = Calendar.LegalCalendar.LocalDateOf(r.ReceivedAt);
+            Add(on, UnitRow(after.RegisteredBy, after.Category, after.Channel, au, ap), Repeats, 1);
+            Add(on, MatterRow(Matter(after), after.RegisteredBy, au, ap), Petitions, 1);
+        }
+
+        var today = Calendar.LegalCalendar.LocalDateOf(now);
+        switch (e)
+        {
+            case ClockOverdue when Answerable(after) is { } unit:
+                {
+                    var (au, ap) = Guard(after);
+                    Add(today, HandlingRow(unit, au, ap), Overdue, 1);
+                    break;
+                }
+
+            case HandlingRated r when RatedUnit(after, r.Stage) is { } unit:
+                {
+                    var (au, ap) = Guard(after);
+                    var counter = r.Rating switch
+                    {
+                        Rating.Satisfied => Satisfied,
+                        Rating.BasicallySatisfied => BasicallySatisfied,
+                        _ => Dissatisfied,
+                    };
+                    Add(today, HandlingRow(unit, au, ap), counter, 1);
+                    break;
+                }
+        }
+
+        var effects = new List<Effect>();
+        foreach (var (partition, rows) in deltas.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            var kept = rows.Select(r => (r.Key, Counters: r.Value.Where(c => c.Value != 0).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal)))
+                .Where(r => r.Counters.Count > 0)
+                .OrderBy(r => r.Key, StringComparer.Ordinal)
+                .ToDictionary(r => r.Key, r => (IReadOnlyDictionary<string, long>)r.Counters, StringComparer.Ordinal);
+            if (kept.Count > 0)
+            {
+                effects.Add(new BumpCounters(Model, partition, Marker(after.CaseId ?? before.CaseId ?? "-", sequence), kept, Hot));
+            }
+        }
+
+        return effects;
+    }
+
+    /// <summary>The matter fingerprint (<see cref="CaseHashes.MatterFingerprint"/>), else the older petitioner + matter one.</summary>
+    public static string Matter(CaseState s) => s.MatterFingerprint ?? "pm:" + s.Fingerprint;
+
+    /// <summary>The unit answerable for the case now: the handling agency, else whoever must act, else the registering unit.</summary>
+    public static string? Answerable(CaseState s) => s.HandlingUnitId ?? s.ResponsibleUnitId ?? s.RegisteredBy;
+
+    /// <summary>Whose opinion a rating is about: the handling unit's reply, the review body's, the re-examination body's.</summary>
+    public static string? RatedUnit(CaseState s, Stage stage) => stage switch
+    {
+        Stage.Review => s.ReviewBodyId ?? Answerable(s),
+        Stage.ReExamination => s.ReExamBodyId ?? Answerable(s),
+        _ => Answerable(s),
+    };
+
+    private static (string? Unit, string? Person) Guard(CaseState s) =>
+        s.Category == Category.Accusation ? (s.AccusedUnitId, s.AccusedPersonId) : (null, null);
+}

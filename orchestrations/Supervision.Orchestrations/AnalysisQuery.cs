@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Azure.Data.Tables;
+using NodaTime;
+using Supervision.Domain.Cases;
+using Supervision.Domain.Org;
+
+namespace Supervision.Orchestrations;
+
+/// <summary>One labelled count.</summary>
+public sealed record AnalysisCount(string Key, string? Name, long Count);
+
+/// <summary>A month of the trend: registrations and repeats, with the change on the month before and the same month a year before.</summary>
+/// <param name="MonthOverMonth">(this − previous) / previous; null when the previous month had none.</param>
+/// <param name="YearOverYear">(this − a year before) / a year before; null when that month had none.</param>
+public sealed record AnalysisMonth(string Month, long Received, long Repeats, double? MonthOverMonth, double? YearOverYear);
+
+/// <summary>One unit's (or area's) month.</summary>
+public sealed record AnalysisUnit(string UnitId, string? UnitName, string? Region, long Received, long Repeats);
+
+/// <summary>Overdue clocks and ratings of the units answerable for the cases.</summary>
+public sealed record AnalysisHandling(
+    string UnitId, string? UnitName, long Overdue, long Satisfied, long BasicallySatisfied, long Dissatisfied, double? SatisfactionRate);
+
+/// <summary>A hot matter: a short label of its fingerprint (never the petitioner's) and its petitions this month.</summary>
+public sealed record AnalysisMatter(string MatterKey, long Petitions);
+
+/// <summary>The analysis (分析研判) of a month as the viewer may see it (docs/analysis.md).</summary>
+public sealed record AnalysisReport(
+    string Month, Instant AsOf, long Received, long Repeats, IReadOnlyList<AnalysisMonth> Trend, IReadOnlyList<AnalysisCount> ByCategory,
+    IReadOnlyList<AnalysisCount> ByChannel, IReadOnlyList<AnalysisUnit> ByUnit, IReadOnlyList<AnalysisCount> ByArea,
+    IReadOnlyList<AnalysisMatter> HotMatters, IReadOnlyList<AnalysisHandling> Handling);
+
+/// <summary>
+/// Reads the <see cref="AnalysisCounters"/> aggregates: for a month and a trend window, the <c>u|</c> rows of each month
+/// of the window and of the twelve before it (year over year), and the <c>t|</c> (hot matters) and <c>h|</c> rows of the
+/// month — RowKey ranges of a few partitions, never the cases. <c>inScope</c> says which units the viewer
+/// may see; <c>guarded</c> drops rows of an accusation against the viewer (category, accused unit, accused person).
+/// </summary>
+public static class AnalysisQuery
+{
+    public const int HotMatters = 10;
+
+    public static async Task<AnalysisReport> ReadAsync(
+        TableClient table, OrgDirectory org, YearMonth month, int window, Instant asOf, Func<string, bool> inScope,
+        Func<Category?, string?, string?, bool> guarded, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(org);
+        var months = Enumerable.Range(0, window + 12).Select(i => month.PlusMonths(-i)).ToList();
+        var queries = months.Select(m => (Month: m, From: "u|", To: "u}"))
+            .Append((Month: month, From: "t|", To: "t}")).Append((Month: month, From: "h|", To: "h}")).ToList();
+        var rows = new ConcurrentBag<(YearMonth Month, TableEntity Row)>();
+        await Parallel.ForEachAsync(queries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (q, token) =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AnalysisCounters.Partition(q.Month)} and RowKey ge {q.From} and RowKey lt {q.To}");
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
+            {
+                rows.Add((q.Month, e));
+            }
+        });
+
+        var units = new List<(YearMonth Month, string Unit, string Category, string Channel, long Received, long Repeats)>();
+        var hot = new Dictionary<string, long>(StringComparer.Ordinal);
+        var handling = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var (m, e) in rows)
+        {
+            var k = e.RowKey.Split('|');
+            switch (k[0])
+            {
+                case "u" when k.Length == 6 && inScope(k[1]) && !guarded(Parse(k[2]), Value(k[4]), Value(k[5])):
+                    units.Add((m, k[1], k[2], k[3], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
+                    break;
+                case "t" when k.Length == 5 && inScope(k[2]) && !guarded(AccusedCategory(k[3], k[4]), Value(k[3]), Value(k[4])):
+                    hot[k[1]] = hot.GetValueOrDefault(k[1]) + (e.GetInt64(AnalysisCounters.Petitions) ?? 0);
+                    break;
+                case "h" when k.Length == 4 && inScope(k[1]) && !guarded(AccusedCategory(k[2], k[3]), Value(k[2]), Value(k[3])):
+                    var h = handling.TryGetValue(k[1], out var a) ? a : handling[k[1]] = new long[4];
+                    h[0] += e.GetInt64(AnalysisCounters.Overdue) ?? 0;
+                    h[1] += e.GetInt64(AnalysisCounters.Satisfied) ?? 0;
+                    h[2] += e.GetInt64(AnalysisCounters.BasicallySatisfied) ?? 0;
+                    h[3] += e.GetInt64(AnalysisCounters.Dissatisfied) ?? 0;
+                    break;
+            }
+        }
+
+        long ReceivedIn(YearMonth m) => units.Where(u => u.Month == m).Sum(u => u.Received);
+        static double? Change(long now, long then) => then == 0 ? null : Math.Round((double)(now - then) / then, 4);
+        var trend = Enumerable.Range(0, window).Select(i => month.PlusMonths(i - window + 1)).Select(m =>
+        {
+            var received = ReceivedIn(m);
+            return new AnalysisMonth(AnalysisCounters.Partition(m), received, units.Where(u => u.Month == m).Sum(u => u.Repeats),
+                Change(received, ReceivedIn(m.PlusMonths(-1))), Change(received, ReceivedIn(m.PlusMonths(-12))));
+        }).ToList();
+        var now = units.Where(u => u.Month == month).ToList();
+        static List<AnalysisCount> Counts(IEnumerable<(string Key, string? Name, long N)> items) =>
+            [.. items.GroupBy(i => i.Key, StringComparer.Ordinal).Select(g => new AnalysisCount(g.Key, g.First().Name, g.Sum(i => i.N)))
+                .Where(c => c.Count != 0).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)];
+        var byUnit = now.GroupBy(u => u.Unit, StringComparer.Ordinal)
+            .Select(g => new AnalysisUnit(g.Key, org.Unit(g.Key)?.Name, org.Unit(g.Key)?.Region, g.Sum(u => u.Received), g.Sum(u => u.Repeats)))
+            .Where(u => u.Received != 0 || u.Repeats != 0)
+            .OrderByDescending(u => u.Received).ThenBy(u => u.UnitId, StringComparer.Ordinal).ToList();
+        return new AnalysisReport(
+            AnalysisCounters.Partition(month), asOf, now.Sum(u => u.Received), now.Sum(u => u.Repeats), trend,
+            Counts(now.Select(u => (u.Category, (string?)null, u.Received))),
+            Counts(now.Select(u => (u.Channel, (string?)null, u.Received))),
+            byUnit,
+            Counts(byUnit.Select(u => (u.Region ?? "-", (string?)null, u.Received))),
+            [.. hot.Where(h => h.Value >= AnalysisCounters.HotAtLeast).OrderByDescending(h => h.Value).ThenBy(h => h.Key, StringComparer.Ordinal)
+                .Take(HotMatters).Select(h => new AnalysisMatter(MatterKey(h.Key), h.Value))],
+            [.. handling.Select(h => new AnalysisHandling(h.Key, org.Unit(h.Key)?.Name, h.Value[0], h.Value[1], h.Value[2], h.Value[3],
+                    h.Value[1] + h.Value[2] + h.Value[3] == 0 ? null : Math.Round((double)(h.Value[1] + h.Value[2]) / (h.Value[1] + h.Value[2] + h.Value[3]), 4)))
+                .Where(h => h.Overdue + h.Satisfied + h.BasicallySatisfied + h.Dissatisfied != 0)
+                .OrderByDescending(h => h.Overdue).ThenBy(h => h.UnitId, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>A short, stable label of a matter fingerprint (the first 12 hex digits), as the repeat analysis shows it.</summary>
+    public static string MatterKey(string matter) =>
+        matter.StartsWith("pm:", StringComparison.Ordinal) ? "pm-" + Short(matter[3..]) : "m-" + Short(matter);
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    private static string? Value(string part) => part == AnalysisCounters.None ? null : part;
+
+    private static Category? Parse(string part) => Enum.TryParse<Category>(part, out var c) ? c : null;
+
+    /// <summary>Rows without a category carry accused ids only for an accusation (<see cref="AnalysisCounters"/>).</summary>
+    private static Category? AccusedCategory(string unit, string person) =>
+        unit != AnalysisCounters.None || person != AnalysisCounters.None ? Category.Accusation : null;
+
+    /// <summary>The report's tables as CSV/XLSX rows: section, key, name, and the figures.</summary>
+    public static IEnumerable<object?[]> Rows(AnalysisReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        foreach (var m in r.Trend)
+        {
+            yield return ["趋势", m.Month, null, m.Received, m.Repeats, Pct(m.MonthOverMonth), Pct(m.YearOverYear)];
+        }
+
+        foreach (var c in r.ByCategory)
+        {
+            yield return ["类别", c.Key, null, c.Count, null, null, null];
+        }
+
+        foreach (var c in r.ByChannel)
+        {
+            yield return ["渠道", c.Key, null, c.Count, null, null, null];
+        }
+
+        foreach (var c in r.ByArea)
+        {
+            yield return ["地区", c.Key, null, c.Count, null, null, null];
+        }
+
+        foreach (var u in r.ByUnit)
+        {
+            yield return ["单位", u.UnitId, u.UnitName, u.Received, u.Repeats, null, null];
+        }
+
+        foreach (var m in r.HotMatters)
+        {
+            yield return ["热点事项", m.MatterKey, null, m.Petitions, null, null, null];
+        }
+
+        foreach (var h in r.Handling)
+        {
+            yield return ["超期与满意度", h.UnitId, h.UnitName, h.Overdue, h.Satisfied + h.BasicallySatisfied, h.Dissatisfied, Pct(h.SatisfactionRate)];
+        }
+    }
+
+    /// <summary>Column headers of <see cref="Rows"/>; the figure columns mean what each section says (docs/analysis.md).</summary>
+    public static readonly string[] Headers = ["分组", "键", "名称", "件次/超期", "重复/满意", "环比/不满意", "同比/满意率"];
+
+    private static string? Pct(double? v) => v is null ? null : (v.Value * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}
