@@ -129,6 +129,50 @@ public sealed class RepeatAnalysisScenarios
         Assert.NotNull(doc["paths"]!["/api/analysis/repeats"]!["get"]);
     }
 
+    /// <summary>
+    /// 分析研判 (A21) from the month counters the case keeps: counts by category and channel, the hot matter, the trend's
+    /// month, CSV; the accused unit's leader does not count the accusation against it.
+    /// </summary>
+    [Fact]
+    public async Task The_month_analysis_counts_by_category_channel_and_matter_and_leaves_out_an_accusation_against_the_viewer()
+    {
+        await using var app = await CaseApp.StartAsync(Start, speed: 3_600);
+        var registrar = app.As("c-registrar");
+        var elevator = (string)(await Register(registrar, 3, "housing:elevator:garden-3", "张三").OkAsync())["case"]!["id"]!;
+        await Repeat(registrar, 5, "housing:elevator:garden-3", "张三", elevator);
+        await Register(registrar, 6, "housing:elevator:garden-3", "王五").OkAsync();  // the same matter, another petitioner
+        await Register(registrar, 7, "housing:roof:garden-3", "张三", "Suggestion").OkAsync();
+        await Register(registrar, 8, "cdi:bribe:gov", "李四", "Accusation", "c-gov").OkAsync();
+
+        static long Count(JsonNode report, string list, string key) =>
+            report[list]!.AsArray().Where(c => (string)c!["key"]! == key).Select(c => (long)c!["count"]!).SingleOrDefault();
+        var supervisor = await CaseApp.EventuallyAsync(async () =>
+        {
+            var r = await app.As("c-supervisor").GetJsonAsync($"/api/analysis?month={Month}&months=2");
+            return (long)r["received"]! == 4 && (long)r["repeats"]! == 1 ? r : null;
+        }, "four registrations and one repeat in the month's counters");
+        Assert.Equal((2L, 1L, 1L), (Count(supervisor, "byCategory", "Complaint"), Count(supervisor, "byCategory", "Suggestion"), Count(supervisor, "byCategory", "Accusation")));
+        Assert.Equal(4L, Count(supervisor, "byChannel", "Visit"));
+        var bureau = supervisor["byUnit"]!.AsArray().Single(u => (string)u!["unitId"]! == "c-bureau")!;
+        Assert.Equal((4L, 1L), ((long)bureau["received"]!, (long)bureau["repeats"]!));
+        var hot = supervisor["hotMatters"]!.AsArray();
+        Assert.True(hot.Count >= 1 && (long)hot[0]!["petitions"]! == 3, $"the elevator matter (two registrations and a repeat) is hottest: {hot.ToJsonString()}");
+        var month = supervisor["trend"]!.AsArray().Single(m => (string)m!["month"]! == Month)!;
+        Assert.Equal(4L, (long)month["received"]!);
+
+        // The city government is accused: its leader's analysis has no accusation in any count.
+        var leader = await app.As("c-leader").GetJsonAsync($"/api/analysis?month={Month}&months=2");
+        Assert.Equal((3L, 0L), ((long)leader["received"]!, Count(leader, "byCategory", "Accusation")));
+
+        // The same figures as CSV; a bad month is a 400 naming it.
+        var csv = await app.As("c-supervisor").GetAsync(new Uri($"/api/analysis?month={Month}&format=csv", UriKind.Relative));
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Complaint", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var bad = await app.As("c-supervisor").GetAsync(new Uri("/api/analysis?month=2025-13", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+    }
+
     private static (int, int, int, int) Counts(JsonNode unit) =>
         ((int)unit["petitions"]!, (int)unit["repeatPetitions"]!, (int)unit["repeatedMatters"]!, (int)unit["petitionersWithRepeats"]!);
 
