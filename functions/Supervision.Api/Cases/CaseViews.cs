@@ -196,6 +196,9 @@ public static class CaseViews
             dueDate = text,
             dueInstant = row.GetValueOrDefault(CaseRow.DutyDue),
             workingDaysLeft = calendar.WorkingDaysLeft(LegalCalendar.LocalDateOf(now), due.Value),
+
+            // Past the due instant: on a rest day straight after the due date workingDaysLeft is 0, yet the duty is late.
+            overdue = row.GetValueOrDefault(CaseRow.DutyDue) is DateTimeOffset at && now >= Instant.FromDateTimeOffset(at),
         };
     }
 

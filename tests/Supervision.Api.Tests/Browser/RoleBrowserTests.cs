@@ -252,7 +252,7 @@ public sealed class RoleBrowserTests
                 var dutyDue = (string)listed["duty"]!["dueDate"]!;
                 var left = (int)listed["duty"]!["workingDaysLeft"]!;
                 // As the page words it (shell.js daysLeft): a red row with no working day lost yet reads plain 已超期.
-                var words = left < 0 ? $"已超期 {-left} 个工作日" : (string?)listed["light"] == "Red" ? "已超期" : $"剩余 {left} 个工作日";
+                var words = left < 0 ? $"已超期 {-left} 个工作日" : (bool)listed["duty"]!["overdue"]! ? "已超期" : $"剩余 {left} 个工作日";
                 return (shown, $"{listed["light"]} {left} 办理期限 届满 {dutyDue}，{words}");
             },
             what);

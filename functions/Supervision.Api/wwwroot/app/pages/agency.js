@@ -52,7 +52,7 @@ async function load() {
       ["编号", (c) => caseLink(c.id)],
       ["类别", (c) => zh(categoryName, c.category)],
       ["状态", (c) => zh(statusName, c.status)],
-      ["当前期限", (c) => duty(c.duty, c.light === "Red")],
+      ["当前期限", (c) => duty(c.duty)],
       ["下一步", (c) => next[c.status] || "—"],
     ], page.items, (c) => ({ "data-id": c.id, "data-light": c.light ?? "" })));
     $("#count").textContent = `共 ${page.total} 件`;
@@ -61,9 +61,9 @@ async function load() {
   }
 }
 
-function duty(k, overdue) {
+function duty(k) {
   if (!k) return "—";
-  return el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.clock)} 届满 ${k.dueDate}，${daysLeft(k.workingDaysLeft, overdue)}`);
+  return el("span", { "data-countdown": k.workingDaysLeft }, `${zh(clockName, k.clock)} 届满 ${k.dueDate}，${daysLeft(k.workingDaysLeft, k.overdue)}`);
 }
 
 main();
