@@ -16,7 +16,7 @@ public sealed class OversightBrowserTests
     private static readonly DateTimeOffset Start = new(2025, 9, 10, 1, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task The_conference_office_approves_the_joint_assignment_and_the_leader_reads_the_month_as_a_chart()
+    public async Task The_conference_office_approves_the_joint_assignment_and_the_leader_and_the_supervisor_read_the_month_as_charts()
     {
         await using var app = await CaseApp.StartAsync(Start, kestrel: true, demo: true, speed: 60);
         await CaseApp.EventuallyAsync(
@@ -78,6 +78,85 @@ public sealed class OversightBrowserTests
         Assert.True(repeatUnits > 0); // the demo's registrations are petitions too
         await Assertions.Expect(leader.Locator("#repeat-chart")).ToHaveAttributeAsync("data-units", repeatUnits.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
         await BrowserSession.CheckAsync(leader, "leader-chart");
+
+        // 分析研判 on both oversight pages: every table shows the API's figures, every chart draws as many points.
+        await AnalysisAgreesAsync(app, leader, "c-leader", month);
+        var supervisor = await ui.PageAsync("c-supervisor");
+        await supervisor.GotoAsync(ui.Url("/app/supervisor.html"));
+        await AnalysisAgreesAsync(app, supervisor, "c-supervisor", month);
+        await BrowserSession.CheckAsync(supervisor, "supervisor-analysis");
+    }
+
+    private static readonly Dictionary<string, string> Categories = new() { ["Suggestion"] = "建议意见类", ["Accusation"] = "检举控告类", ["Complaint"] = "申诉求决类", ["-"] = "未分类" };
+    private static readonly Dictionary<string, string> Channels = new() { ["Letter"] = "来信", ["Visit"] = "来访", ["Phone"] = "来电", ["Online"] = "网上信访", ["-"] = "未分类" };
+
+    /// <summary>A rate as the pages show it: percent from the basis points, + before a rise when signed, — when none.</summary>
+    private static string Percent(JsonNode? v, bool signed = false)
+    {
+        if (v is null)
+        {
+            return "—";
+        }
+
+        var bp = Math.Round((double)v * 10000);
+        return (signed && bp > 0 ? "+" : string.Empty) + (bp / 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "%";
+    }
+
+    /// <summary>
+    /// The analysis section of <paramref name="page"/> against <c>GET /api/analysis</c> as <paramref name="person"/>: each
+    /// table row by row, and each chart's drawn points (<c>data-points</c>) against its series' lengths. Reloads the
+    /// figures until both describe the same moment (the demo clock runs).
+    /// </summary>
+    private static async Task AnalysisAgreesAsync(CaseApp app, IPage page, string person, string month)
+    {
+        static string T(JsonNode? v) => v is null ? "—" : v.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)v! : v.ToJsonString();
+        static List<string> Of(JsonNode r, string name, Func<JsonNode, string> row) => [.. r[name]!.AsArray().Select(x => row(x!))];
+        var sections = new (string Id, Func<JsonNode, List<string>> Rows, Func<JsonNode, int> Points)[]
+        {
+            ("trend", r => Of(r, "trend", m => string.Join(" | ", T(m["month"]), T(m["received"]), T(m["repeats"]), Percent(m["monthOverMonth"], true), Percent(m["yearOverYear"], true))),
+                r => 2 * r["trend"]!.AsArray().Count),
+            ("category", r => Of(r, "byCategory", c => $"{Categories.GetValueOrDefault(T(c["key"]), T(c["key"]))} | {T(c["count"])}"), r => r["byCategory"]!.AsArray().Count),
+            ("channel", r => Of(r, "byChannel", c => $"{Channels.GetValueOrDefault(T(c["key"]), T(c["key"]))} | {T(c["count"])}"), r => r["byChannel"]!.AsArray().Count),
+            ("unit", r => Of(r, "byUnit", u => string.Join(" | ", T(u["unitName"] ?? u["unitId"]), T(u["region"]), T(u["received"]), T(u["repeats"]))), r => 2 * r["byUnit"]!.AsArray().Count),
+            ("area", r => Of(r, "byArea", c => $"{T(c["key"])} | {T(c["count"])}"), r => r["byArea"]!.AsArray().Count),
+            ("hot", r => Of(r, "hotMatters", m => $"{T(m["matterKey"])} | {T(m["petitions"])}"), _ => -1),
+            ("handling", r => Of(r, "handling", h => string.Join(" | ", T(h["unitName"] ?? h["unitId"]), T(h["overdue"]), T(h["satisfied"]), T(h["basicallySatisfied"]),
+                T(h["dissatisfied"]), Percent(h["satisfactionRate"]))), r => 2 * r["handling"]!.AsArray().Count),
+        };
+        await Assertions.Expect(page.Locator("#an-trend-chart")).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 15_000 });
+        var report = await PageVersusApi.AgreeAsync(
+            async () =>
+            {
+                var api = await app.As(person).GetJsonAsync($"/api/analysis?month={month}");
+                var expected = new List<string> { $"{month} 合计：信访 {T(api["received"])} 件次，其中重复信访 {T(api["repeats"])} 件次。" };
+                var shown = new List<string> { await page.Locator("#an-total").InnerTextAsync() };
+                foreach (var (id, rows, points) in sections)
+                {
+                    expected.AddRange(rows(api).Select(r => $"{id}: {r}"));
+                    shown.AddRange((await PageVersusApi.RowsAsync(page.Locator($"#an-{id}"))).Select(r => $"{id}: {string.Join(" | ", r.Cells)}"));
+                    if (points(api) >= 0)
+                    {
+                        expected.Add($"{id} points {points(api)}");
+                        shown.Add($"{id} points {await page.Locator($"#an-{id}-chart").GetAttributeAsync("data-points")}");
+                    }
+                }
+
+                if (shown.SequenceEqual(expected, StringComparer.Ordinal))
+                {
+                    return (shown, expected);
+                }
+
+                // The clock moved between the two reads: load the figures again and compare anew.
+                await page.ReloadAsync();
+                await Assertions.Expect(page.Locator("#an-trend-chart")).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 15_000 });
+                return (shown, expected);
+            },
+            $"{person}'s 分析研判",
+            TimeSpan.FromSeconds(60));
+        Assert.True(report.Count > 12, $"{person}'s analysis shows the twelve months of trend and the month's figures"); // the trend alone has 12 rows
+        Assert.Contains(report, r => r.StartsWith("unit: ", StringComparison.Ordinal)); // the demo's registrations count under their units
+        await Assertions.Expect(page.Locator("#an-trend-chart svg")).ToHaveCountAsync(1);
+        Assert.Equal($"/api/analysis?month={month}&format=xlsx", await page.Locator("#an-xlsx").GetAttributeAsync("href"));
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 // Leader dashboard: overdue cases, escalations, unacknowledged alerts, the month's scorecard as an ECharts chart
 // with CSV/Excel export links (GET /api/scorecard?month=&format=csv|xlsx), and the month's repeat petitions (重复信访,
-// GET /api/analysis/repeats?month=&format=csv) as a table and a bar chart.
+// GET /api/analysis/repeats?month=&format=csv) as a table and a bar chart, and the month's 分析研判 (analysis-section.js).
 import { $, api, optional, el, shell, showError, table, caseLink, light, zh, statusName, beijing } from "../shell.js";
 import { receptionSections, loadReceptions, loadOwned } from "./leader-reception.js";
 import { campaignTable } from "./campaigns-table.js";
+import { analysisSection, loadAnalysis } from "./analysis-section.js";
 
 async function main() {
   await shell("领导看板");
@@ -18,6 +19,7 @@ async function main() {
     el("section", { class: "card", "aria-labelledby": "h-repeats" }, el("h2", { id: "h-repeats" }, "重复信访"),
       el("p", { class: "row" }, el("span", { id: "repeat-total" }), el("a", { id: "repeats-csv", href: "#" }, "导出 CSV")),
       el("div", { id: "repeat-chart", role: "img", "aria-label": "各单位本月重复信访件次柱状图" }), el("div", { id: "repeat-table", class: "table-wrap" })),
+    analysisSection(),
     el("div", { class: "grid" },
       el("section", { class: "card", "aria-labelledby": "h-over" }, el("h2", { id: "h-over" }, "超期事项"), el("div", { id: "overdue", class: "table-wrap" })),
       el("section", { class: "card", "aria-labelledby": "h-esc" }, el("h2", { id: "h-esc" }, "督办升级"), el("div", { id: "escalations" })),
@@ -26,8 +28,8 @@ async function main() {
   $("main").append(...receptionSections(today),
     el("section", { class: "card", "aria-labelledby": "h-campaigns" }, el("h2", { id: "h-campaigns" }, "积案化解"),
       el("div", { id: "campaigns", class: "table-wrap" }), el("a", { href: "campaign.html" }, "全部专项工作")));
-  $("#month").addEventListener("change", () => Promise.all([loadScorecard($("#month").value), loadRepeats($("#month").value)]));
-  await Promise.all([loadCases(), loadScorecard(month), loadRepeats(month), loadInbox(), loadReceptions(), loadOwned(), loadCampaigns()]);
+  $("#month").addEventListener("change", () => Promise.all([loadScorecard($("#month").value), loadRepeats($("#month").value), loadAnalysis($("#month").value)]));
+  await Promise.all([loadCases(), loadScorecard(month), loadRepeats(month), loadAnalysis(month), loadInbox(), loadReceptions(), loadOwned(), loadCampaigns()]);
 }
 
 async function loadCases() {

@@ -1,5 +1,7 @@
-// Supervisor (督查): tickets (督办单) by state and due date, and issuing one by hand (POST /api/tickets).
+// Supervisor (督查): tickets (督办单) by state and due date, issuing one by hand (POST /api/tickets), and the month's
+// 分析研判 of the units under the supervisor's government (analysis-section.js).
 // Each ticket opens on the ticket page, where a response is accepted (审核通过) or rejected (退回).
+import { analysisSection, loadAnalysis } from "./analysis-section.js";
 import { $, api, command, el, every, shell, field, select, showError, showOk, table, caseLink, light, zh, statusName, ticketStatusName, formName } from "../shell.js";
 
 // Grounds a supervisor raises by hand (Art. 40); overdue and late-report tickets come from the case clocks.
@@ -22,6 +24,10 @@ async function main() {
     el("section", { class: "card", "aria-labelledby": "h-t" }, el("h2", { id: "h-t" }, "督办单"), el("div", { id: "tickets", class: "table-wrap" })),
     el("section", { class: "card", "aria-labelledby": "h-red" }, el("h2", { id: "h-red" }, "超期与临期事项"), el("div", { id: "late", class: "table-wrap" })),
     el("section", { class: "card", "aria-labelledby": "h-i" }, el("h2", { id: "h-i" }, "人工下发督办单"), form));
+  const clock = await api("/api/clock").catch(() => null);
+  const month = (clock?.local || new Date().toISOString()).slice(0, 7);
+  $("main").append(analysisSection(month));
+  $("#an-month").addEventListener("change", () => loadAnalysis($("#an-month").value));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = new FormData(form);
@@ -41,7 +47,7 @@ async function main() {
       showError($("#issue-result"), e);
     }
   });
-  await Promise.all([loadTickets(), loadLate()]);
+  await Promise.all([loadTickets(), loadLate(), loadAnalysis(month)]);
   every(5000, loadTickets);
 }
 
