@@ -5,6 +5,7 @@ using NodaTime;
 using NodaTime.Text;
 using Supervision.Api.Auth;
 using Supervision.Api.Platform;
+using Supervision.Domain.Backlog;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Metrics;
 using Supervision.Domain.Org;
@@ -70,19 +71,28 @@ public static class ScorecardEndpoints
         var repeats = RepeatAnalysis.RepeatsByUnit(await RepeatAnalysis.RowsAsync(s.Storage, org, admin ? null : person, ym, unit, ct));
         var cases = await EventsAsync<CaseEvent>(s, CaseDecider.Type, CaseJson.Options, ct);
         var tickets = await EventsAsync<TicketEvent>(s, TicketDecider.Type, TicketJson.Options, ct);
-        var rows = Scorecard.Compute(cases, tickets, now)
-            .Where(m => m.Month == ym && (unit is null || m.UnitId == unit) && (admin || SupervisionVisibility.Oversees(org, person!, m.UnitId)))
-            .ToList();
+
+        // 化解率 from the campaigns' events, without the backlog entries of accusations the guard keeps from the caller.
+        var campaigns = await EventsAsync<CampaignEvent>(s, CampaignDecider.Type, CampaignJson.Options, ct);
+        var beside = new ScorecardBeside(repeats, BacklogRates.AsOf(
+            campaigns, ym, e => admin || !AccusationGuard.ExcludesPerson(org, e.Category, e.AccusedUnitId, e.AccusedPersonId, person!.Id)));
+        bool InScope(string u) => (unit is null || u == unit) && (admin || SupervisionVisibility.Oversees(org, person!, u));
+        var rows = Scorecard.Compute(cases, tickets, now).Where(m => m.Month == ym && InScope(m.UnitId)).ToList();
+
+        // A unit with backlog cases but no duty this month still shows its 化解率, on a row without a score.
+        var unscored = beside.Backlog.Keys.Where(u => InScope(u) && !rows.Any(m => m.UnitId == u)).Order(StringComparer.Ordinal).ToList();
+        rows.AddRange(unscored.Select(u => new UnitMonthMetrics(u, ym)));
+        beside = beside with { Unscored = unscored.ToHashSet(StringComparer.Ordinal) };
         var name = $"scorecard-{ym.ToString("yyyy-MM", CultureInfo.InvariantCulture)}";
         return kind switch
         {
-            "csv" => Results.File(ScorecardExport.Csv(org, rows, repeats), "text/csv; charset=utf-8", name + ".csv"),
-            "xlsx" => Results.File(ScorecardExport.Xlsx(org, rows, repeats), ScorecardExport.XlsxContentType, name + ".xlsx"),
+            "csv" => Results.File(ScorecardExport.Csv(org, rows, beside), "text/csv; charset=utf-8", name + ".csv"),
+            "xlsx" => Results.File(ScorecardExport.Xlsx(org, rows, beside), ScorecardExport.XlsxContentType, name + ".xlsx"),
             _ => Results.Json(new
             {
                 month = ym.ToString("yyyy-MM", CultureInfo.InvariantCulture),
                 asOf = now,
-                units = rows.Select(m => ScorecardExport.Json(org, m, repeats)),
+                units = rows.Select(m => ScorecardExport.Json(org, m, beside)),
             }, TicketJson.Options),
         };
     }
@@ -103,6 +113,20 @@ public static class ScorecardEndpoints
     }
 }
 
+/// <summary>
+/// Figures shown beside a unit's scorecard row that do not enter its score: repeat petitions of the month
+/// (<see cref="RepeatAnalysis.RepeatsByUnit"/>) and the backlog with its 化解率 (<see cref="BacklogRates"/>).
+/// </summary>
+public sealed record ScorecardBeside(IReadOnlyDictionary<string, int> Repeats, IReadOnlyDictionary<string, BacklogFigures> Backlog)
+{
+    /// <summary>Rows only for the figures beside (no duty in the month): no score, no list, no rank.</summary>
+    public IReadOnlySet<string> Unscored { get; init; } = new HashSet<string>();
+
+    public static ScorecardBeside None { get; } = new(new Dictionary<string, int>(), new Dictionary<string, BacklogFigures>());
+
+    public BacklogFigures BacklogOf(string unitId) => Backlog.GetValueOrDefault(unitId) ?? new BacklogFigures(0, 0);
+}
+
 /// <summary>The scorecard's shapes: JSON item, CSV (UTF-8 with BOM) and XLSX, with the same columns.</summary>
 public static class ScorecardExport
 {
@@ -112,11 +136,16 @@ public static class ScorecardExport
     [
         "单位编码", "单位名称", "月份", "应及时受理", "及时受理", "及时受理率", "应按期办结", "按期办结", "按期办结率", "出具意见", "参评", "参评率",
         "满意", "基本满意", "不满意", "满意率", "黄灯件", "红灯件", "督办单", "催办", "文书督办", "约谈督办", "实地督办", "提请联席会议", "逾期反馈", "得分", "榜单", "名次", "重复信访",
+        "积案", "已化解", "化解率",
     ];
 
-    /// <summary>A unit's scorecard item; <paramref name="repeats"/> gives repeat petitions per unit (<see cref="RepeatAnalysis.RepeatsByUnit"/>), none when null.</summary>
-    public static object Json(OrgDirectory org, UnitMonthMetrics m, IReadOnlyDictionary<string, int>? repeats = null) => new
+    /// <summary>A unit's scorecard item with the figures shown beside it (none when <paramref name="beside"/> is null).</summary>
+    public static object Json(OrgDirectory org, UnitMonthMetrics m, ScorecardBeside? beside = null)
     {
+        beside ??= ScorecardBeside.None;
+        var backlog = beside.BacklogOf(m.UnitId);
+        return new
+        {
         unitId = m.UnitId,
         unitName = org.Unit(m.UnitId)?.Name,
         month = m.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
@@ -138,31 +167,44 @@ public static class ScorecardExport
         m.TicketsRaised,
         ticketsByForm = Enum.GetValues<SupervisionForm>().ToDictionary(f => f.ToString(), f => m.TicketsByForm.GetValueOrDefault(f)),
         m.TicketsAnsweredLate,
-        m.Score,
+        score = beside.Unscored.Contains(m.UnitId) ? (double?)null : m.Score,
         list = m.List.ToString(),
         m.Rank,
-        repeatPetitions = repeats?.GetValueOrDefault(m.UnitId) ?? 0,
-    };
+        repeatPetitions = beside.Repeats.GetValueOrDefault(m.UnitId),
+        backlogCases = backlog.Listed,
+        backlogResolved = backlog.Resolved,
+        backlogResolutionRate = backlog.ResolutionRate,
+        };
+    }
 
-    public static IEnumerable<object?[]> Rows(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null) => rows.Select(m => (object?[])
-    [
-        m.UnitId, org.Unit(m.UnitId)?.Name ?? string.Empty, m.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
-        m.AcceptanceDue, m.AcceptanceOnTime, m.TimelyAcceptanceRate, m.CompletionDue, m.CompletionOnTime, m.OnTimeCompletionRate,
-        m.OpinionsIssued, m.Rated, m.ParticipationRate, m.Satisfied, m.BasicallySatisfied, m.Dissatisfied, m.SatisfactionRate,
-        m.YellowCases, m.RedCases, m.TicketsRaised,
-        .. Enum.GetValues<SupervisionForm>().Select(f => (object?)m.TicketsByForm.GetValueOrDefault(f)),
-        m.TicketsAnsweredLate, m.Score,
-        m.List switch { ListPlacement.Red => "红榜", ListPlacement.Yellow => "黄榜", _ => string.Empty },
-        m.Rank == 0 ? null : m.Rank,
-        repeats?.GetValueOrDefault(m.UnitId) ?? 0,
-    ]);
+    public static IEnumerable<object?[]> Rows(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, ScorecardBeside? beside = null)
+    {
+        beside ??= ScorecardBeside.None;
+        foreach (var m in rows)
+        {
+            var backlog = beside.BacklogOf(m.UnitId);
+            yield return
+            [
+                m.UnitId, org.Unit(m.UnitId)?.Name ?? string.Empty, m.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                m.AcceptanceDue, m.AcceptanceOnTime, m.TimelyAcceptanceRate, m.CompletionDue, m.CompletionOnTime, m.OnTimeCompletionRate,
+                m.OpinionsIssued, m.Rated, m.ParticipationRate, m.Satisfied, m.BasicallySatisfied, m.Dissatisfied, m.SatisfactionRate,
+                m.YellowCases, m.RedCases, m.TicketsRaised,
+                .. Enum.GetValues<SupervisionForm>().Select(f => (object?)m.TicketsByForm.GetValueOrDefault(f)),
+                m.TicketsAnsweredLate, beside.Unscored.Contains(m.UnitId) ? null : m.Score,
+                m.List switch { ListPlacement.Red => "红榜", ListPlacement.Yellow => "黄榜", _ => string.Empty },
+                m.Rank == 0 ? null : m.Rank,
+                beside.Repeats.GetValueOrDefault(m.UnitId),
+                backlog.Listed, backlog.Resolved, backlog.ResolutionRate,
+            ];
+        }
+    }
 
     /// <summary>RFC 4180 CSV, UTF-8 with a BOM (Excel otherwise reads Chinese as ANSI); rates as fractions with 4 decimals.</summary>
-    public static byte[] Csv(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null)
+    public static byte[] Csv(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, ScorecardBeside? beside = null)
     {
         var text = new StringBuilder();
         text.Append(string.Join(',', Headers.Select(Quote))).Append("\r\n");
-        foreach (var row in Rows(org, rows, repeats))
+        foreach (var row in Rows(org, rows, beside))
         {
             text.Append(string.Join(',', row.Select(Cell))).Append("\r\n");
         }
@@ -185,6 +227,6 @@ public static class ScorecardExport
         return safe.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
 
-    public static byte[] Xlsx(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, IReadOnlyDictionary<string, int>? repeats = null) =>
-        XlsxWriter.Write("红黄榜", Headers, Rows(org, rows, repeats));
+    public static byte[] Xlsx(OrgDirectory org, IEnumerable<UnitMonthMetrics> rows, ScorecardBeside? beside = null) =>
+        XlsxWriter.Write("红黄榜", Headers, Rows(org, rows, beside));
 }

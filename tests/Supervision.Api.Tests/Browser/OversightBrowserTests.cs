@@ -55,7 +55,8 @@ public sealed class OversightBrowserTests
                 var units = (card["units"] ?? card["items"])!.AsArray();
                 var expected = units.Select(u => string.Join(" | ",
                     (string?)(u!["unitName"] ?? u["name"] ?? u["unitId"]), Pct(u["timelyAcceptanceRate"]), Pct(u["onTimeCompletionRate"]), Pct(u["participationRate"]),
-                    Pct(u["satisfactionRate"]), Text(u["redCases"] ?? 0), Text(u["score"]), lists.GetValueOrDefault(Text(u["list"] ?? u["placement"]), Text(u["list"] ?? u["placement"])))).ToList();
+                    Pct(u["satisfactionRate"]), Text(u["redCases"] ?? 0), Text(u["score"]), lists.GetValueOrDefault(Text(u["list"] ?? u["placement"]), Text(u["list"] ?? u["placement"])),
+                    Pct(u["backlogResolutionRate"]))).ToList();
                 expected.Add("units " + units.Count);
                 return (shown, expected);
             },

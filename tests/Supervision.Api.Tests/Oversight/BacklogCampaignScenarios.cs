@@ -67,6 +67,16 @@ public sealed class BacklogCampaignScenarios
             (await app.As("c-leader").GetJsonAsync("/api/campaigns")).AsArray().FirstOrDefault(c => (string)c!["id"]! == id && (int)c["resolved"]! == 1), "the campaign's row with one 化解");
         Assert.Equal((2, 0.5, "化解中"), ((int)list["total"]!, (double)list["rate"]!, (string)list["statusName"]!));
 
+        // The scorecard carries each responsible unit's backlog and 化解率 beside its row (cumulative, not scored): housing
+        // resolved its case, the discipline inspection unit did not; neither had a duty this month, so neither has a score.
+        var month = Legal.DateOf(app.Now).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var card = (await supervisor.GetJsonAsync($"/api/scorecard?month={month}"))["units"]!.AsArray().ToDictionary(u => (string)u!["unitId"]!, u => u!);
+        Assert.Equal((1, 1, 1.0), ((int)card["c-housing"]["backlogCases"]!, (int)card["c-housing"]["backlogResolved"]!, (double)card["c-housing"]["backlogResolutionRate"]!));
+        Assert.Equal((1, 0, 0.0), ((int)card["c-cdi"]["backlogCases"]!, (int)card["c-cdi"]["backlogResolved"]!, (double)card["c-cdi"]["backlogResolutionRate"]!));
+        Assert.Null(card["c-cdi"]["score"]);
+        var csv = System.Text.Encoding.UTF8.GetString(await (await supervisor.GetAsync(new Uri($"/api/scorecard?month={month}&format=csv", UriKind.Relative))).Content.ReadAsByteArrayAsync());
+        Assert.Contains(csv.Split("\r\n"), l => l.StartsWith("c-housing,", StringComparison.Ordinal) && l.EndsWith(",1,1,1", StringComparison.Ordinal));
+
         // Someone with no part in it is told 404; the leader closes it and no result is taken after.
         Assert.Equal(HttpStatusCode.NotFound, (await app.As("ca-registrar").GetAsync(new Uri($"/api/campaigns/{id}", UriKind.Relative))).StatusCode);
         await app.As("c-leader").PostJsonAsync($"/api/campaigns/{id}/close", new { note = "专项工作结束" }).OkAsync();

@@ -75,10 +75,12 @@ async function loadScorecard(month) {
     const rows = units.map((u) => ({
       name: pick(u, "unitName", "name", "unitId") ?? "", list: pick(u, "list", "placement"), score: pick(u, "score"), red: pick(u, "redCases") ?? 0,
       timely: pct(pick(u, "timelyAcceptanceRate")), onTime: pct(pick(u, "onTimeCompletionRate")), part: pct(pick(u, "participationRate")), sat: pct(pick(u, "satisfactionRate")),
+      backlog: pct(pick(u, "backlogResolutionRate")),
     }));
     const listName = { Red: "红榜", Yellow: "黄榜", None: "" };
     $("#score-table").replaceChildren(table(`${month} 各单位指标（%）`, [["单位", (r) => r.name], ["及时受理率", (r) => r.timely ?? "—"], ["按期办结率", (r) => r.onTime ?? "—"],
-      ["参评率", (r) => r.part ?? "—"], ["满意率", (r) => r.sat ?? "—"], ["超期件数", (r) => r.red], ["得分", (r) => r.score ?? "—"], ["红黄榜", (r) => listName[r.list] ?? r.list ?? ""]], rows));
+      ["参评率", (r) => r.part ?? "—"], ["满意率", (r) => r.sat ?? "—"], ["超期件数", (r) => r.red], ["得分", (r) => r.score ?? "—"], ["红黄榜", (r) => listName[r.list] ?? r.list ?? ""],
+      ["积案化解率", (r) => r.backlog ?? "—"]], rows)); // beside the list, not scored (docs/metrics.md)
     if (!window.echarts) {
       $("#chart").replaceChildren(el("p", { class: "notice" }, "图表库未加载（运行 scripts/run.sh 会安装 ECharts），请查看下表。"));
       return;
