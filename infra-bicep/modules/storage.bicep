@@ -30,6 +30,9 @@ param caseFilesContainerName string = 'case-files'
 @description('Container Flex Consumption deploys the app package from.')
 param deploymentContainerName string = 'deployments'
 
+@description('Container of the online portal: the challenge-signing key and the spent-challenge markers (decision P1).')
+param portalContainerName string = 'portal'
+
 @description('Days a deleted blob or container can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -83,6 +86,13 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
       }
     }
 
+    resource portal 'containers' = {
+      name: portalContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
     // Legal records: version-level immutability. Policies are set per blob version by the app (Unlocked until the
     // retention rules are signed off); Azurite has no immutability, so this is tested only against Azure.
     resource caseFiles 'containers' = {
@@ -98,6 +108,46 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
   resource tablesService 'tableServices' = {
     name: 'default'
+  }
+}
+
+// Spent portal challenges are single-use markers that matter only while their challenge could still be presented (at
+// most a day, PortalChallenges.MaxLifetime): delete them, and their versions, a day after creation instead of a sweeper.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'portal-spent-challenges'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${portalContainerName}/spent/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 

@@ -168,6 +168,28 @@ public sealed class BicepTests
     }
 
     [Fact]
+    public async Task Spent_portal_challenges_are_deleted_by_a_lifecycle_rule_a_day_after_creation_and_the_key_is_kept()
+    {
+        var template = await CompiledTemplate.GetAsync();
+        var storage = template.Module("storage");
+        Assert.Equal("portal", storage.GetProperty("parameters").GetProperty("portalContainerName").GetProperty("defaultValue").GetString());
+        var containers = template.ResourcesOfType("Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Contains(containers, c => c.GetProperty("name").GetString()!.Contains("portalContainerName", StringComparison.Ordinal));
+
+        var policy = Assert.Single(template.ResourcesOfType("Microsoft.Storage/storageAccounts/managementPolicies"));
+        var rule = Assert.Single(policy.GetProperty("properties").GetProperty("policy").GetProperty("rules").EnumerateArray());
+        var definition = rule.GetProperty("definition");
+
+        // Only the spent markers: the signing key beside them (portal/challenge-key) must survive.
+        var prefix = Assert.Single(definition.GetProperty("filters").GetProperty("prefixMatch").EnumerateArray()).GetString()!;
+        Assert.Contains("spent/", prefix, StringComparison.Ordinal);
+        Assert.Contains("portalContainerName", prefix, StringComparison.Ordinal);
+        var actions = definition.GetProperty("actions");
+        Assert.Equal(1, actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
+        Assert.Equal(1, actions.GetProperty("version").GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
+    }
+
+    [Fact]
     public async Task No_queues_are_declared_since_the_durable_extension_creates_its_task_hub()
     {
         var template = await CompiledTemplate.GetAsync();

@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
-using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Supervision.Api.Platform;
 using Supervision.Orchestrations;
 
 namespace Supervision.Api.Cases;
@@ -25,8 +27,9 @@ public sealed class PortalOptions
     public TimeSpan ChallengeLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
-    /// HMAC-SHA256 key (base64, at least 32 bytes) that signs challenges. Absent: a random key per process, so a challenge
-    /// only works on the instance that issued it (the page fetches a new one and retries once); set it when scaled out.
+    /// HMAC-SHA256 key (base64, at least 32 bytes) that signs challenges. Absent: one random key kept in the portal's
+    /// blob container (<see cref="PortalChallenges.KeyBlob"/>), created by whichever instance comes first, so every
+    /// instance of a scaled-out app verifies every other's challenges.
     /// </summary>
     public string? ChallengeKey { get; set; }
 
@@ -51,37 +54,90 @@ public enum ChallengeRefusal
 /// A small proof of work instead of a third-party CAPTCHA: the service hands out a signed, expiring challenge
 /// (<c>base64url(nonce ‖ expiry ‖ bits).base64url(HMAC)</c>), the page finds a decimal <c>solution</c> such that
 /// SHA-256 of <c>challenge + ":" + solution</c> (UTF-8) starts with <c>bits</c> zero bits, and the submission carries both.
-/// Issuing writes nothing; a challenge is spent by a conditional insert of its nonce into <c>{prefix}portalchallenges</c>
-/// at the moment a valid submission is about to be registered, so it works once across every instance.
+/// Issuing writes nothing; a challenge is spent by creating the blob <c>spent/{nonce}</c> in the portal container only if
+/// it does not exist (<c>If-None-Match: *</c>) at the moment a valid submission is about to be registered, so it works
+/// once across every instance. Spent markers need no sweeper: the storage account's lifecycle rule
+/// (infra-bicep/modules/storage.bicep) deletes them a day after creation, long after their challenges expired
+/// (<see cref="PortalOptions.ChallengeLifetime"/>, at most a day), so a deleted marker can never let a challenge work twice.
 /// </summary>
 public sealed class PortalChallenges
 {
+    /// <summary>The signing key's blob in the portal container (never deleted: the lifecycle rule covers <see cref="SpentPrefix"/> only).</summary>
+    public const string KeyBlob = "challenge-key";
+
+    /// <summary>Where spent nonces are marked; the lifecycle rule's prefix.</summary>
+    public const string SpentPrefix = "spent/";
+
+    /// <summary>The longest a challenge may live: the lifecycle rule deletes spent markers one day after creation.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(1);
+
     private const int NonceBytes = 16;
     private const int PayloadBytes = NonceBytes + 8 + 1;
-    private readonly byte[] key;
     private readonly PortalOptions options;
-    private readonly OrchestrationStorage storage;
+    private readonly BlobContainerClient container;
     private readonly TimeProvider real;
+    private byte[]? key;
 
-    public PortalChallenges(IOptions<PortalOptions> options, OrchestrationStorage storage, Clocks clocks)
+    public PortalChallenges(IOptions<PortalOptions> options, StorageSettings settings, OrchestrationStorage storage, Clocks clocks)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(clocks);
         this.options = options.Value;
-        this.storage = storage;
         real = clocks.Real;
-        key = this.options.ChallengeKey is { Length: > 0 } configured ? Convert.FromBase64String(configured) : RandomNumberGenerator.GetBytes(32);
-        if (key.Length < 32)
+        if (this.options.ChallengeLifetime <= TimeSpan.Zero || this.options.ChallengeLifetime > MaxLifetime)
         {
-            throw new InvalidOperationException($"{PortalOptions.Section}:ChallengeKey must be at least 32 bytes (base64).");
+            // A spent marker is deleted a day after it was written: a challenge must not outlive that.
+            throw new InvalidOperationException($"{PortalOptions.Section}:ChallengeLifetime must be more than zero and at most {MaxLifetime}.");
         }
+
+        container = settings.CreateBlobServiceClient().GetBlobContainerClient(ContainerName(storage.Options.Prefix));
+        if (this.options.ChallengeKey is { Length: > 0 } configured)
+        {
+            key = Convert.FromBase64String(configured);
+            if (key.Length < 32)
+            {
+                throw new InvalidOperationException($"{PortalOptions.Section}:ChallengeKey must be at least 32 bytes (base64).");
+            }
+        }
+    }
+
+    /// <summary>The portal's container: <c>portal</c>, after the storage prefix tests isolate themselves with.</summary>
+    public static string ContainerName(string prefix) => (prefix + "portal").ToLowerInvariant();
+
+    /// <summary>
+    /// The signing key: configured, else the shared one in storage — created with <c>If-None-Match: *</c> by the first
+    /// instance; a loser of that race reads the winner's. A failed read is not cached (storage may not be up yet).
+    /// </summary>
+    private async Task<byte[]> KeyAsync(CancellationToken ct)
+    {
+        if (key is { } known)
+        {
+            return known;
+        }
+
+        // No lock: concurrent first calls all create-if-absent and then read the same blob.
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        var blob = container.GetBlobClient(KeyBlob);
+        try
+        {
+            await blob.UploadAsync(BinaryData.FromBytes(RandomNumberGenerator.GetBytes(32)), new BlobUploadOptions { Conditions = new() { IfNoneMatch = ETag.All } }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // Another instance made it first: use theirs.
+        }
+
+        return key = (await blob.DownloadContentAsync(ct)).Value.Content.ToArray();
     }
 
     public PortalOptions Options => options;
 
     /// <summary>A new challenge, its difficulty and when it expires.</summary>
-    public (string Challenge, int Bits, DateTimeOffset ExpiresAt) Issue()
+    public async Task<(string Challenge, int Bits, DateTimeOffset ExpiresAt)> IssueAsync(CancellationToken ct)
     {
+        var key = await KeyAsync(ct);
         var expires = real.GetUtcNow() + options.ChallengeLifetime;
         var payload = new byte[PayloadBytes];
         RandomNumberGenerator.Fill(payload.AsSpan(0, NonceBytes));
@@ -92,8 +148,11 @@ public sealed class PortalChallenges
     }
 
     /// <summary>Checks signature, expiry and the work without writing anything; the nonce (hex) when valid.</summary>
-    public (string? Nonce, ChallengeRefusal? Refusal) Verify(string challenge, string solution)
+    public async Task<(string? Nonce, ChallengeRefusal? Refusal)> VerifyAsync(string challenge, string solution, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(challenge);
+        ArgumentNullException.ThrowIfNull(solution);
+        var key = await KeyAsync(ct);
         var dot = challenge.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || challenge.Length > 200 || solution.Length is 0 or > 20 || !solution.All(char.IsAsciiDigit))
         {
@@ -131,13 +190,14 @@ public sealed class PortalChallenges
     /// <summary>Spends a verified challenge; false when an earlier submission already did.</summary>
     public async Task<bool> SpendAsync(string nonce, CancellationToken ct)
     {
-        var table = await storage.TableAsync(storage.Options.Prefix + "portalchallenges");
+        await KeyAsync(ct); // the container exists from here on
         try
         {
-            await table.AddEntityAsync(new TableEntity(nonce, string.Empty) { ["spentAt"] = real.GetUtcNow() }, ct);
+            await container.GetBlobClient(SpentPrefix + nonce).UploadAsync(
+                BinaryData.Empty, new BlobUploadOptions { Conditions = new() { IfNoneMatch = ETag.All } }, ct);
             return true;
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
             return false;
         }

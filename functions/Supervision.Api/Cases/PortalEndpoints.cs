@@ -35,7 +35,7 @@ public static class PortalEndpoints
         var portal = app.MapGroup("/api/portal").WithTags("portal").AllowAnonymous();
         portal.MapGet("/bureaus", BureausAsync).WithName("portalBureaus")
             .WithSummary("The petition bureaus (信访部门) an online petition may be addressed to.");
-        portal.MapGet("/challenge", Challenge).WithName("portalChallenge")
+        portal.MapGet("/challenge", ChallengeAsync).WithName("portalChallenge")
             .WithSummary("A single-use proof-of-work challenge for one online petition: find a decimal solution such that SHA-256(challenge + \":\" + solution) starts with `bits` zero bits.");
         portal.MapPost("/petitions", SubmitAsync).WithName("submitPetition")
             .Accepts<OnlinePetition>("application/json")
@@ -56,9 +56,9 @@ public static class PortalEndpoints
         return Results.Json(new { items });
     }
 
-    private static IResult Challenge(PortalChallenges challenges)
+    private static async Task<IResult> ChallengeAsync(PortalChallenges challenges, CancellationToken ct)
     {
-        var (challenge, bits, expiresAt) = challenges.Issue();
+        var (challenge, bits, expiresAt) = await challenges.IssueAsync(ct);
         return Results.Json(new { challenge, bits, expiresAt, algorithm = "SHA-256(challenge + \":\" + solution), leading zero bits" });
     }
 
@@ -117,7 +117,7 @@ public static class PortalEndpoints
             return Problems.Fields(all.Count > 0 ? all : [new FieldError("$", "the petition could not be read")]);
         }
 
-        var (nonce, refusal) = challenges.Verify(challenge!, solution!);
+        var (nonce, refusal) = await challenges.VerifyAsync(challenge!, solution!, ct);
         if (refusal is null && !await challenges.SpendAsync(nonce!, ct))
         {
             refusal = ChallengeRefusal.Used;

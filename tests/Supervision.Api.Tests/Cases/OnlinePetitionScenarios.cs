@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Api.Cases;
+using Supervision.Testing;
 
 namespace Supervision.Api.Tests.Cases;
 
@@ -161,6 +163,37 @@ public sealed class OnlinePetitionScenarios
         // The budget is the submissions' own: the petitioner can still look the case up.
         var lookup = await portal.GetAsync(new Uri("/api/portal/bureaus", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, lookup.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_challenge_issued_by_one_instance_is_verified_and_spent_once_by_another_and_its_marker_is_left_to_the_lifecycle_rule()
+    {
+        await using var app = await CaseApp.StartAsync(Start, settings: Cheap);
+        var challenge = await app.Anonymous().GetAsync(new Uri("/api/portal/challenge", UriKind.Relative)).OkAsync();
+        var token = (string)challenge["challenge"]!;
+        var solution = PortalChallenges.Solve(token, (int)challenge["bits"]!);
+
+        // A second instance of the service (no key configured, nothing cached) reads the same key from storage.
+        var other = ActivatorUtilities.CreateInstance<PortalChallenges>(app.Services);
+        var (nonce, refusal) = await other.VerifyAsync(token, solution, CancellationToken.None);
+        Assert.Null(refusal);
+        Assert.True(await other.SpendAsync(nonce!, CancellationToken.None));
+        Assert.False(await app.Services.GetRequiredService<PortalChallenges>().SpendAsync(nonce!, CancellationToken.None));
+
+        // Where the lifecycle rule (infra-bicep/modules/storage.bicep) looks: the marker under spent/, the key outside it.
+        var prefix = app.Services.GetRequiredService<Supervision.Orchestrations.OrchestrationStorage>().Options.Prefix;
+        var container = new Azure.Storage.Blobs.BlobContainerClient(await TestStorage.GetConnectionStringAsync(), PortalChallenges.ContainerName(prefix));
+        var names = new List<string>();
+        await foreach (var b in container.GetBlobsAsync())
+        {
+            names.Add(b.Name);
+        }
+
+        Assert.Equal([PortalChallenges.KeyBlob, PortalChallenges.SpentPrefix + nonce], names.Order(StringComparer.Ordinal).ToArray());
+
+        // A challenge that could outlive its marker is refused at start-up.
+        var tooLong = Microsoft.Extensions.Options.Options.Create(new PortalOptions { ChallengeLifetime = TimeSpan.FromDays(2) });
+        Assert.Throws<InvalidOperationException>(() => ActivatorUtilities.CreateInstance<PortalChallenges>(app.Services, tooLong));
     }
 
     [Fact]
