@@ -23,6 +23,9 @@ public sealed class OrchestratorFunctions(ApiPipeline pipeline)
     [Function("campaign")]
     public Task<string> Campaign([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 
+    [Function("reception")]
+    public Task<string> Reception([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
+
     [Function("alert")]
     public Task<string> Alert([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context);
 

@@ -24,6 +24,7 @@ public sealed class MetadataTests
         var names = pipeline.Services.GetRequiredService<OrchestrationCatalog>().OrchestratorNames;
 
         Assert.Contains("case", names);
+        Assert.Contains("reception", names); // the reception reminder (decision R13)
         foreach (var name in names)
         {
             Assert.Equal("orchestrationTrigger", Function(name).Trigger?.Type);

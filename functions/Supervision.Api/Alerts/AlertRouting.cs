@@ -35,7 +35,9 @@ public sealed class AlertOptions
 /// <summary>
 /// Routes the alerts cases, tickets and joint assignments decide (docs/decisions.md A13): routine ones to the digest of
 /// the next working morning, urgent ones to an alert instance that delivers them and escalates them while nobody
-/// acknowledges. Alerts from those two instances, and all alerts when the policy routes nothing, go to the sink.
+/// acknowledges. Timed alerts (a reception reminder, decision R13) go to the sink at once: they are due at their
+/// instant, which the digest would move to the morning, possibly to the hour of the reception itself. Alerts from those
+/// two instances, and all alerts when the policy routes nothing, go to the sink.
 /// </summary>
 public sealed class PolicyAlertRouter(IOptions<AlertOptions> options, ICalendarSource calendar, TimeProvider clock) : IAlertRouter
 {
@@ -44,7 +46,7 @@ public sealed class PolicyAlertRouter(IOptions<AlertOptions> options, ICalendarS
         ArgumentNullException.ThrowIfNull(dispatch);
         ArgumentNullException.ThrowIfNull(alert);
         var policy = options.Value.Policy();
-        if (!policy.Routed || dispatch.SourceType is AlertDecider.Type or DigestDecider.Type)
+        if (alert.Urgency == AlertUrgency.Timed || !policy.Routed || dispatch.SourceType is AlertDecider.Type or DigestDecider.Type)
         {
             return null;
         }

@@ -675,6 +675,10 @@ public sealed class CaseServices(
             CaseDecider.Type, caseId,
             new CommandEnvelope(commandId, actor, clocks.Legal.GetUtcNow(), System.Text.Json.JsonSerializer.Serialize(command, CaseJson.Options)),
             create, ct);
+
+    /// <summary>Sends a command (already serialized) to an instance of another type, recorded at the current legal instant.</summary>
+    public Task<CommandResult> SendToAsync(string type, string id, string json, string commandId, string actor, bool create, CancellationToken ct) =>
+        gateway.SendAsync(type, id, new CommandEnvelope(commandId, actor, clocks.Legal.GetUtcNow(), json), create, ct);
 }
 
 /// <summary>A case state with the sequence of its last event.</summary>

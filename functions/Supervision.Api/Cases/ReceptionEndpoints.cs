@@ -119,11 +119,14 @@ public static class ReceptionEndpoints
     }
 
     /// <summary>
-    /// Takes <paramref name="slot"/> for <paramref name="caseId"/> atomically (decision R11): null when taken, else the
-    /// reason it was refused (the slot is booked, or the case has a slot that day).
+    /// Takes <paramref name="slot"/> for the case atomically (decision R11) and books its reminder (decision R13): null when
+    /// taken, else the reason it was refused (the slot is booked, or the case has a slot that day). The same case in the
+    /// same slot again is a retry, not a conflict: it finishes whatever step failed before (the case's index row, the
+    /// reminder), each of which is idempotent.
     /// </summary>
-    internal static async Task<string?> TakeSlotAsync(ReceptionDay day, int slot, string caseId, string bookedBy, CaseServices s, CancellationToken ct)
+    internal static async Task<string?> TakeSlotAsync(ReceptionDay day, int slot, CaseState state, string bookedBy, CaseServices s, CancellationToken ct)
     {
+        var caseId = state.CaseId!;
         var table = await TableAsync(s);
         var row = new TableEntity(day.Id, SlotKey(slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = s.Clock.GetUtcNow() };
         var byCase = new TableEntity(day.Id, "case-" + Keys(caseId)) { ["slot"] = slot };
@@ -133,14 +136,26 @@ public static class ReceptionEndpoints
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
         {
-            return e.FailedTransactionActionIndex == 1
-                ? $"Case {caseId} already has a slot on {day.Date:uuuu-MM-dd} with {day.LeaderName}; one booking per case and day."
-                : $"The slot at {day.SlotTime(slot)} on {day.Date:uuuu-MM-dd} was just booked; choose another slot.";
+            var held = await table.GetEntityIfExistsAsync<TableEntity>(day.Id, SlotKey(slot), cancellationToken: ct);
+            if (held is not { HasValue: true } || held.Value!.GetString("caseId") != caseId)
+            {
+                return e.FailedTransactionActionIndex == 1
+                    ? $"Case {caseId} already has a slot on {day.Date:uuuu-MM-dd} with {day.LeaderName}; one booking per case and day."
+                    : $"The slot at {day.SlotTime(slot)} on {day.Date:uuuu-MM-dd} was just booked; choose another slot.";
+            }
+
+            bookedBy = held.Value.GetString("bookedBy") ?? bookedBy; // a retry: the first booking's record stands
         }
 
         // The case's own index (for the petitioner's reminder on the portal); written after the slot is held.
         await table.UpsertEntityAsync(new TableEntity(CasePartition(caseId), day.Id) { ["slot"] = slot }, TableUpdateMode.Replace, ct);
-        return null;
+
+        // The durable reminder; its command id is the instance's, so a retry is decided once.
+        var instance = AppointmentDecider.InstanceId(day.Id, slot);
+        AppointmentCommand book = new BookAppointment(
+            Actors.System, caseId, day.LeaderId, day.SlotStart(slot), day.Place, bookedBy, day.BureauId, state.BureauId, state.Category, state.AccusedUnitId, state.AccusedPersonId);
+        var result = await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), "book:" + instance, Actors.System, create: true, ct);
+        return result.Outcome?.Rejection is { } refused ? $"The reception is booked but its reminder was refused: {refused.Reason}" : null;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CaseServices s, CancellationToken ct)
@@ -314,7 +329,7 @@ public static class ReceptionEndpoints
         }
 
         var caseId = state.CaseId!;
-        if (await TakeSlotAsync(day, request.Slot, caseId, bookedBy, s, ct) is { } conflict)
+        if (await TakeSlotAsync(day, request.Slot, state, bookedBy, s, ct) is { } conflict)
         {
             return Problems.Conflict(conflict);
         }

@@ -100,8 +100,15 @@ public sealed class DemoSeeder(CaseServices cases, CommandGateway gateway, TimeP
         if (day is not null)
         {
             await ReceptionEndpoints.PublishDayAsync(day, "c-registrar", cases, ct);
-            await ReceptionEndpoints.TakeSlotAsync(day, 1, "XF-DEMO-0001", "registrar:c-registrar", cases, ct);
-            await ReceptionEndpoints.TakeSlotAsync(day, 2, "XF-DEMO-0004", "petitioner", cases, ct);
+            // Each booking also books its reminder (R13): a day before the slot, the leader and the bureau are told.
+            foreach (var (slot, caseId, by) in new[] { (1, "XF-DEMO-0001", "registrar:c-registrar"), (2, "XF-DEMO-0004", "petitioner") })
+            {
+                if (await cases.GetAsync(caseId, ct) is { } booked && await ReceptionEndpoints.TakeSlotAsync(day, slot, booked.State, by, cases, ct) is { } refused)
+                {
+                    logger.LogWarning("Demo booking {Day}#{Slot} was refused: {Reason}", day.Id, slot, refused);
+                }
+            }
+
             await Step("XF-DEMO-0001", 4, "c-leader", new TakeOwnership("c-leader", "领导接访后包案，督促按期办结", ReceptionEndpoints.BookingId(day.Id, 1)), ct);
         }
 

@@ -12,6 +12,7 @@ using Supervision.Domain.Backlog;
 using Supervision.Domain.Cases;
 using Supervision.Domain.JointAssignments;
 using Supervision.Domain.Policy;
+using Supervision.Domain.Reception;
 using Supervision.Domain.Tickets;
 using Supervision.Orchestrations;
 
@@ -71,6 +72,10 @@ public static class Composition
         // 积案化解 campaigns (decision B1): cases are added from the case's state of record; no message back to the case.
         builder.Services.AddDecider(CampaignDecider.Type, CampaignState.Initial, CampaignJson.Options,
             (_, org, _) => new CampaignDecider(org, BacklogPolicy.Default));
+
+        // A booked reception slot reminds the leader and the bureaus a day ahead (decision R13; a Timed alert, never digested).
+        builder.Services.AddDecider(AppointmentDecider.Type, AppointmentState.Initial, AppointmentJson.Options,
+            (_, org, _) => new AppointmentDecider(org, ReceptionPolicy.Default));
 
         // Alerts: routine ones wait for the morning digest, urgent ones escalate until acknowledged (docs/alerts.md, A13).
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section));

@@ -311,7 +311,7 @@ public sealed class CampaignDecider(OrgDirectory org, BacklogPolicy policy) : ID
         switch (e)
         {
             case BacklogCaseAdded x:
-                var units = new AlertList(AccusationGuard.ExcludedUnits(Org, x.Entry.Category, x.Entry.AccusedUnitId, x.Entry.AccusedPersonId), link);
+                var units = new AlertList(AccusationGuard.ExcludedUnits(Org, x.Entry.Category, x.Entry.AccusedUnitId, x.Entry.AccusedPersonId), link, x.Entry.CaseId);
                 units.Add("campaign.case-added", $"积案化解：信访事项 {x.Entry.CaseId}", $"信访事项 {x.Entry.CaseId} 列入“{s.Name}”，{x.Entry.Why}；请于 {s.TargetDate:uuuu-MM-dd} 前化解。",
                     AlertUrgency.Routine, [(Role.AgencyHead, x.Entry.UnitId)]);
                 effects.AddRange(units.Effects);

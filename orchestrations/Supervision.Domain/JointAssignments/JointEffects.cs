@@ -11,7 +11,7 @@ internal static class JointEffects
     public static IReadOnlyList<Effect> Of(JointDecider decider, JointEvent e, JointState s, EffectContext ctx)
     {
         var org = decider.Org;
-        var alerts = new AlertList(decider.Excluded(s), $"/joint/{s.AssignmentId ?? ctx.InstanceId}");
+        var alerts = new AlertList(decider.Excluded(s), $"/joint/{s.AssignmentId ?? ctx.InstanceId}", s.CaseId);
         var caseId = s.CaseId ?? string.Empty;
         var due = s.Window?.DueDate.ToString("uuuu-MM-dd", null);
         var a = s.Arrangement!;

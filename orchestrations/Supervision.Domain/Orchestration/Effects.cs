@@ -46,6 +46,12 @@ public enum AlertUrgency
 {
     Routine,
     Urgent,
+
+    /// <summary>
+    /// Due at a set time before an event (a reception reminder, decision R13): delivered in-line at once, never held for the
+    /// digest (which would bring it at the hour of the event) and never watched for escalation (nothing to acknowledge).
+    /// </summary>
+    Timed,
 }
 
 /// <summary>Who should receive an alert, resolved against the org directory at dispatch time.</summary>
@@ -65,7 +71,7 @@ public sealed record AlertAudience(string Role, string UnitId)
 /// <param name="Subject">Short subject line, as worded at decision time (kept for compatibility; prefer <see cref="AlertText.Render"/>).</param>
 /// <param name="Body">Plain-text body, as worded at decision time (kept for compatibility).</param>
 /// <param name="To">Audiences.</param>
-/// <param name="Urgency">Routine or urgent.</param>
+/// <param name="Urgency">Routine, urgent or timed.</param>
 /// <param name="Link">Relative link into the app, e.g. <c>/cases/XF-2026-000123</c>.</param>
 /// <param name="CaseId">The case (or other instance) the alert is about.</param>
 /// <param name="Deadline">For a deadline alert: the clock, rule, article, due date and level, so the text can be rendered at delivery.</param>

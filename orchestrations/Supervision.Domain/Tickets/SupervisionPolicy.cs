@@ -142,8 +142,11 @@ internal static class SupervisionClocks
     }
 }
 
-/// <summary>Alert helper shared by the supervision deciders: drops audiences in units the accusation guard excludes.</summary>
-internal sealed class AlertList(IReadOnlySet<string> excluded, string link)
+/// <summary>
+/// Alert helper shared by the supervision deciders: drops audiences in units the accusation guard excludes, and files
+/// every alert under <paramref name="caseId"/> (the mailbox links it to the case) when there is one.
+/// </summary>
+internal sealed class AlertList(IReadOnlySet<string> excluded, string link, string? caseId = null)
 {
     public List<Orchestration.Effect> Effects { get; } = [];
 
@@ -155,7 +158,7 @@ internal sealed class AlertList(IReadOnlySet<string> excluded, string link)
             .ToList();
         if (audiences.Count > 0)
         {
-            Effects.Add(new Orchestration.RaiseAlert(new Orchestration.Alert(kind, subject, body, audiences, urgency, link)));
+            Effects.Add(new Orchestration.RaiseAlert(new Orchestration.Alert(kind, subject, body, audiences, urgency, link, caseId)));
         }
     }
 }

@@ -14,7 +14,7 @@ internal static class TicketEffects
     {
         var org = decider.Org;
         var excluded = AccusationGuard.ExcludedUnits(org, after.Category, after.AccusedUnitId, after.AccusedPersonId);
-        var alerts = new AlertList(excluded, $"/tickets/{after.TicketId ?? ctx.InstanceId}");
+        var alerts = new AlertList(excluded, $"/tickets/{after.TicketId ?? ctx.InstanceId}", after.CaseId);
         var effects = alerts.Effects;
         var caseId = after.CaseId ?? string.Empty;
         var due = after.Response?.DueDate.ToString("uuuu-MM-dd", null);

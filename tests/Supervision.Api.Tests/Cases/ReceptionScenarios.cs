@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Domain.Reception;
+using Supervision.Orchestrations;
 
 namespace Supervision.Api.Tests.Cases;
 
@@ -8,7 +11,7 @@ namespace Supervision.Api.Tests.Cases;
 /// Leaders' reception days through the API (decisions R10–R12): the bureau publishes, the petitioner books on the portal
 /// with the query code and the registrar at the counter, a slot is taken once (also under a race), the leader's list
 /// shows each visible case and only "taken" for a case the caller may not see (accusation guard), and the reception's
-/// outcome is 包案 on the case.
+/// outcome is 包案 on the case. A booked slot reminds the leader and the bureaus a day ahead, not with the digest (R13).
 /// </summary>
 public sealed class ReceptionScenarios
 {
@@ -111,5 +114,56 @@ public sealed class ReceptionScenarios
         // Nor can the accused unit book it, or take it at a reception: the case does not exist for them.
         var booking = await app.As("c-registrar").PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId = accusation, slot = 2 });
         Assert.Equal(HttpStatusCode.NotFound, booking.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_booked_reception_reminds_the_leader_and_the_bureaus_a_day_ahead_without_waiting_for_the_digest()
+    {
+        // One legal hour per real second, the morning digest on: a routine alert decided on the 11th would wait for 09:00
+        // on the 12th; the reception is at 15:00 on the 12th, so its reminder (24 h before) is due at 15:00 on the 11th.
+        var digest = new Dictionary<string, string> { ["Supervision:Alerts:Digest"] = "true" };
+        await using var app = await CaseApp.StartAsync(Start, speed: 3600, settings: digest);
+        await app.As("c-registrar").PostAsJsonAsync("/api/receptions", new { leaderId = "c-leader", date = "2025-09-12", place = "市信访局接待大厅", start = "15:00", slots = 2 }).OkAsync();
+        var registrar = app.As("ca-registrar");
+        var (caseId, _) = await registrar.RegisterAsync(app.Now, unit: "ca-bureau", matter: "reception:reminder");
+        await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId, slot = 1 }).OkAsync();
+
+        // The same booking again is a retry, not a conflict: it is answered 201 and books no second reminder.
+        await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId, slot = 1 }).OkAsync();
+
+        var slotStart = new DateTimeOffset(2025, 9, 12, 15, 0, 0, TimeSpan.FromHours(8));
+        var digestHour = new DateTimeOffset(2025, 9, 12, 9, 0, 0, TimeSpan.FromHours(8));
+        Assert.True(app.Now < slotStart.AddDays(-1), $"the steps took until {app.Now:O}: this machine is too slow for the scenario");
+
+        async Task<JsonNode?> ReminderAsync(string person) =>
+            (await app.As(person).GetAsync(new Uri("/api/mailbox", UriKind.Relative)).OkAsync()).AsArray()
+                .FirstOrDefault(m => (string?)m!["kind"] == "reception.reminder" && (string?)m["caseId"] == caseId);
+
+        var leader = await CaseApp.EventuallyAsync(() => ReminderAsync("c-leader"), "the leader's reception reminder", TimeSpan.FromSeconds(120));
+        var seenAt = app.Now;
+        Assert.True(seenAt < digestHour, $"the reminder arrived at {seenAt:O}, not before the digest of the reception day");
+        Assert.Equal(("Timed", "reception"), ((string)leader["urgency"]!, (string)leader["sourceType"]!));
+        Assert.False((bool?)leader["digested"] ?? false);
+        Assert.Contains("2025-09-12 15:00", (string)leader["body"]!, StringComparison.Ordinal);
+        Assert.Contains("市信访局接待大厅", (string)leader["body"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("张三", (string)leader["body"]! + (string)leader["subject"]!, StringComparison.Ordinal); // no petitioner data
+
+        // Delivered the day before the reception (Beijing), by the accelerated wall clock, before the slot.
+        var delivered = leader["deliveredAt"]!.GetValue<DateTimeOffset>();
+        Assert.True(delivered < slotStart, $"delivered at {delivered:O}, after the slot");
+        Assert.Equal(new DateOnly(2025, 9, 11), DateOnly.FromDateTime(delivered.ToOffset(TimeSpan.FromHours(8)).DateTime));
+
+        // The registrars of the hosting bureau and of the case's own bureau are told too (they phone the petitioner).
+        foreach (var person in new[] { "c-registrar", "ca-registrar" })
+        {
+            var item = await CaseApp.EventuallyAsync(() => ReminderAsync(person), $"{person}'s reception reminder");
+            Assert.Equal(("Timed", "registrar"), ((string)item["urgency"]!, (string)item["role"]!));
+        }
+
+        // By the legal record: booked once (the retry decided nothing), reminded at exactly 24 h before the slot.
+        var store = app.Services.GetRequiredService<DecisionStore>();
+        var record = await store.ReadEventsAsync(AppointmentDecider.Type, AppointmentDecider.InstanceId(Day, 1));
+        Assert.Equal([nameof(AppointmentBooked), nameof(AppointmentReminded)], record.Select(e => e.EventType));
+        Assert.Equal(slotStart.AddHours(-24), record[1].At);
     }
 }

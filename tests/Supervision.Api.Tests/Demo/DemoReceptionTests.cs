@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Api.Tests.Cases;
 using Supervision.Api.Tests.Oversight;
+using Supervision.Domain.Reception;
+using Supervision.Orchestrations;
 
 namespace Supervision.Api.Tests.Demo;
 
@@ -27,6 +30,16 @@ public sealed class DemoReceptionTests
         var day = Assert.Single(days["items"]!.AsArray(), d => receptionId.StartsWith((string)d!["id"]! + "#", StringComparison.Ordinal))!;
         var booked = day["slots"]!.AsArray().Where(s => s!["booking"] is not null).Select(s => ((string)s!["booking"]!["caseId"]!, (bool)s["booking"]!["bookedOnline"]!));
         Assert.Equal([("XF-DEMO-0001", false), ("XF-DEMO-0004", true)], booked);
+
+        // Each demo booking booked its reminder too (R13), due a day before its slot.
+        var store = app.Services.GetRequiredService<DecisionStore>();
+        foreach (var slot in new[] { 1, 2 })
+        {
+            var record = await CaseApp.EventuallyAsync(
+                async () => await store.ReadEventsAsync(AppointmentDecider.Type, AppointmentDecider.InstanceId((string)day["id"]!, slot)) is { Count: > 0 } r ? r : null,
+                $"the reminder of demo slot {slot}");
+            Assert.Equal(nameof(AppointmentBooked), record[0].EventType);
+        }
         var mine = await app.As("c-leader").GetJsonAsync("/api/cases?ownedByMe=true");
         Assert.Contains(mine["items"]!.AsArray(), i => (string)i!["id"]! == "XF-DEMO-0001");
 

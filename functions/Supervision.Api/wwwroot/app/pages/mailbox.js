@@ -26,7 +26,7 @@ async function load() {
     $("#mail").replaceChildren(el("table", {}, el("caption", {}, `共 ${items.length} 条`),
       el("thead", {}, el("tr", {}, ["时间", "紧急程度", "事项", "内容", "操作"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows.length ? rows.map((m) => el("tr", { "data-alert": m.alertId, class: m.urgency === "Urgent" ? "urgent" : "" },
-        el("td", {}, beijing(m.deliveredAt)), el("td", {}, m.urgency === "Urgent" ? "紧急" : m.digested ? "一般（随每日汇总）" : "一般"),
+        el("td", {}, beijing(m.deliveredAt)), el("td", {}, urgencyLabel(m)),
         el("td", {}, m.caseId ? caseLink(m.caseId) : m.kind === "digest.daily" ? "每日汇总" : m.sourceInstanceId),
         el("td", {}, el("strong", {}, m.subject), el("br"), el("span", { class: "mail-body" }, m.body)),
         el("td", {}, m.acknowledgedAt ? `已确认 ${beijing(m.acknowledgedAt)}` : ackButton(m))))
@@ -34,6 +34,13 @@ async function load() {
   } catch (e) {
     showError($("#mail"), e);
   }
+}
+
+/** Timed alerts (a reception reminder, R13) come at their set time, never with the morning digest. */
+function urgencyLabel(m) {
+  if (m.urgency === "Urgent") return "紧急";
+  if (m.urgency === "Timed") return "定时提醒";
+  return m.digested ? "一般（随每日汇总）" : "一般";
 }
 
 /** Only urgent alerts are acknowledged (they escalate until someone does); routine ones and digests need nothing. */
