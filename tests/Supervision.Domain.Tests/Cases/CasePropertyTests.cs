@@ -80,7 +80,7 @@ public sealed class CasePropertyTests
                 Consistent(state);
                 Reached.TryAdd(state.Status, 0);
             }
-        }, iter: 300);
+        }, iter: 1000);
 
         // The generator explores the whole lifecycle, not only its first steps.
         Assert.Contains(CaseStatus.UnderReExamination, Reached.Keys);
