@@ -26,7 +26,10 @@ public sealed class DemoReceptionTests
         Assert.Equal(("c-leader", "郑国栋"), ((string)owned["owner"]!["id"]!, (string)owned["owner"]!["name"]!));
         var receptionId = (string)owned["owner"]!["receptionId"]!;
 
-        var days = await app.As("c-leader").GetJsonAsync("/api/receptions");
+        // The day by its date: on a loaded box the demo clock (a day a second) can pass it before the case is owned, and the
+        // plain list shows only days from today.
+        var dayId = receptionId[..receptionId.IndexOf('#', StringComparison.Ordinal)];
+        var days = await app.As("c-leader").GetJsonAsync($"/api/receptions?date={dayId[^10..]}");
         var day = Assert.Single(days["items"]!.AsArray(), d => receptionId.StartsWith((string)d!["id"]! + "#", StringComparison.Ordinal))!;
         var booked = day["slots"]!.AsArray().Where(s => s!["booking"] is not null).Select(s => ((string)s!["booking"]!["caseId"]!, (bool)s["booking"]!["bookedOnline"]!));
         Assert.Equal([("XF-DEMO-0001", false), ("XF-DEMO-0004", true)], booked);

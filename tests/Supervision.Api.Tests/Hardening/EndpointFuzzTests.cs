@@ -43,6 +43,10 @@ public sealed class EndpointFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
             ["Supervision:Api:QueryCodeFailuresPerCase"] = "1000000",
             ["Supervision:Api:QueryCodeFailuresPerClientOnBusyCase"] = "1000000",
             ["Supervision:Commands:Wait"] = "00:00:20",
+
+            // The seeded download link must outlive the random run (over 5 minutes on a loaded box), or the directed pass
+            // at the end meets an expired link and the download endpoint looks unreachable.
+            ["Supervision:Files:LinkLifetime"] = "01:00:00",
         });
         var storage = await Supervision.Testing.TestStorage.GetConnectionStringAsync();
         var registrar = app.As("c-registrar");
