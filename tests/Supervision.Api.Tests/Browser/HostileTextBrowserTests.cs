@@ -122,7 +122,8 @@ public sealed class HostileTextBrowserTests
         {
             var (page, w) = await Watch.OpenAsync(ui, person);
             await page.GotoAsync(ui.Url(path));
-            await Assertions.Expect(page.Locator(shows).First).ToBeVisibleAsync();
+            // 15 s as the other browser tests wait: the leader page computes the scorecard from every recorded event.
+            await Assertions.Expect(page.Locator(shows).First).ToBeVisibleAsync(new() { Timeout = 15_000 });
             if (path.EndsWith("leader.html", StringComparison.Ordinal))
             {
                 // The unit's name as a table cell, an axis label of the chart (SVG text) and in its tooltip, drawn without HTML.
