@@ -154,8 +154,11 @@ public static class ReceptionEndpoints
         var instance = AppointmentDecider.InstanceId(day.Id, slot);
         AppointmentCommand book = new BookAppointment(
             Actors.System, caseId, day.LeaderId, day.SlotStart(slot), day.Place, bookedBy, day.BureauId, state.BureauId, state.Category, state.AccusedUnitId, state.AccusedPersonId);
-        var result = await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), "book:" + instance, Actors.System, create: true, ct);
-        return result.Outcome?.Rejection is { } refused ? $"The reception is booked but its reminder was refused: {refused.Reason}" : null;
+        // The booking stands whatever the reminder decides: answering a conflict now would tell the caller it failed while
+        // the slot is held. The decider refuses only a slot already begun, which the booking rule above closes earlier
+        // (BookingClosesMinutesBefore); such a refusal stays on the reminder's record.
+        await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), "book:" + instance, Actors.System, create: true, ct);
+        return null;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CaseServices s, CancellationToken ct)
