@@ -44,6 +44,11 @@ public static class ReceptionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("A registrar books a slot for a case at the counter (约访): caseId, slot. 409 when the slot or the case already has a booking that day.");
+        staff.MapGet("/cases/{id}/receptions", CaseBookingsAsync).WithName("caseReceptionBookings").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The bookings of a case the caller may see (its reception slots from today and before), as the case page lists them with 取消.");
+        staff.MapDelete("/receptions/{dayId}/bookings/{slot}", CancelAtCounterAsync).WithName("cancelReceptionBooking")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("A petition-bureau registrar cancels the booking of a slot (the petitioner asked at the counter or by phone); the slot is free again and its reminder is off. 409 once the reception has begun.");
 
         var portal = app.MapGroup("/api/portal").WithTags("portal").AllowAnonymous();
         portal.MapGet("/receptions", PublicDaysAsync).WithName("portalReceptionDays")
@@ -56,6 +61,9 @@ public static class ReceptionEndpoints
         app.MapGet("/api/petitioner/cases/{id}/receptions", PetitionerBookingsAsync).WithTags("petitioner").AllowAnonymous().WithName("petitionerReceptions")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("The petitioner's bookings (约访) for their case with X-Query-Code: the portal shows them as the reminder (the petitioner has no mailbox).");
+        app.MapDelete("/api/petitioner/cases/{id}/receptions/{dayId}", CancelOnlineAsync).WithTags("petitioner").AllowAnonymous().WithName("petitionerCancelReception")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("The petitioner cancels their case's booking on that day with X-Query-Code (a case has one slot a day); to move it, cancel and book another slot.");
         return app;
     }
 
@@ -128,7 +136,8 @@ public static class ReceptionEndpoints
     {
         var caseId = state.CaseId!;
         var table = await TableAsync(s);
-        var row = new TableEntity(day.Id, SlotKey(slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = s.Clock.GetUtcNow() };
+        var bookedAt = s.Clock.GetUtcNow();
+        var row = new TableEntity(day.Id, SlotKey(slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = bookedAt };
         var byCase = new TableEntity(day.Id, "case-" + Keys(caseId)) { ["slot"] = slot };
         try
         {
@@ -145,19 +154,21 @@ public static class ReceptionEndpoints
             }
 
             bookedBy = held.Value.GetString("bookedBy") ?? bookedBy; // a retry: the first booking's record stands
+            bookedAt = held.Value.GetDateTimeOffset("bookedAt") ?? bookedAt;
         }
 
         // The case's own index (for the petitioner's reminder on the portal); written after the slot is held.
         await table.UpsertEntityAsync(new TableEntity(CasePartition(caseId), day.Id) { ["slot"] = slot }, TableUpdateMode.Replace, ct);
 
-        // The durable reminder; its command id is the instance's, so a retry is decided once.
+        // The durable reminder; its command id is the booking's (instance and booking instant), so a retry is decided once and
+        // a booking of the slot after a cancellation is a new command.
         var instance = AppointmentDecider.InstanceId(day.Id, slot);
         AppointmentCommand book = new BookAppointment(
             Actors.System, caseId, day.LeaderId, day.SlotStart(slot), day.Place, bookedBy, day.BureauId, state.BureauId, state.Category, state.AccusedUnitId, state.AccusedPersonId);
         // The booking stands whatever the reminder decides: answering a conflict now would tell the caller it failed while
         // the slot is held. The decider refuses only a slot already begun, which the booking rule above closes earlier
         // (BookingClosesMinutesBefore); such a refusal stays on the reminder's record.
-        await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), "book:" + instance, Actors.System, create: true, ct);
+        await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), BookingCommandId("book", instance, bookedAt), Actors.System, await StartsReminderAsync(s, instance, ct), ct);
         return null;
     }
 
@@ -281,6 +292,22 @@ public static class ReceptionEndpoints
             return refusal!;
         }
 
+        return Results.Json(new { items = await BookingsOfCaseAsync(id, s, ct) }, CaseJson.Options);
+    }
+
+    private static async Task<IResult> CaseBookingsAsync(string id, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(SupervisionClaims.PersonIdOf(http.User)!);
+        var snapshot = id.Length <= 64 ? await s.GetAsync(id, ct) : null;
+        return snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State)
+            ? Problems.NotFound($"No case '{id}' that you may see.")
+            : Results.Json(new { items = await BookingsOfCaseAsync(id, s, ct) }, CaseJson.Options);
+    }
+
+    /// <summary>The case's bookings, from its index rows (one per day), with each day's time and place.</summary>
+    private static async Task<List<object>> BookingsOfCaseAsync(string id, CaseServices s, CancellationToken ct)
+    {
         var table = await TableAsync(s);
         var items = new List<object>();
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == CasePartition(id), cancellationToken: ct))
@@ -289,11 +316,11 @@ public static class ReceptionEndpoints
             {
                 var day = FromEntity(d.Value!);
                 var slot = e.GetInt32("slot") ?? 0;
-                items.Add(new { dayId = day.Id, date = day.Date, time = day.SlotTime(slot), slot, place = day.Place, leaderName = day.LeaderName });
+                items.Add(new { id = BookingId(day.Id, slot), dayId = day.Id, date = day.Date, time = day.SlotTime(slot), slot, place = day.Place, leaderName = day.LeaderName });
             }
         }
 
-        return Results.Json(new { items }, CaseJson.Options);
+        return items;
     }
 
     private static async Task<(BookSlot? Request, IResult? Problem)> ReadBookingAsync(HttpContext http, CaseServices s, CancellationToken ct)
@@ -349,6 +376,105 @@ public static class ReceptionEndpoints
             caseId,
         }, CaseJson.Options, statusCode: StatusCodes.Status201Created);
     }
+
+    private static async Task<IResult> CancelAtCounterAsync(string dayId, string slot, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        var actor = SupervisionClaims.PersonIdOf(http.User)!;
+        var org = await s.Org.GetAsync(ct);
+        var person = org.PersonById(actor);
+        var table = await TableAsync(s);
+        var held = int.TryParse(slot, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and < 100 && dayId.Length <= 200
+            ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, SlotKey(n), cancellationToken: ct)
+            : null;
+        var snapshot = held is { HasValue: true } ? await s.GetAsync(held.Value!.GetString("caseId") ?? string.Empty, ct) : null;
+        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
+        {
+            // A slot booked for a case the caller may not see is "no booking" to them, as the list shows it (accusation guard).
+            return Problems.NotFound($"No booking in slot {slot} of '{dayId}' that you may act on.");
+        }
+
+        if (!person.Roles.Any(r => r.Role == Role.Registrar && org.Unit(r.Unit)?.Type == UnitType.PetitionBureau))
+        {
+            return Problems.Forbidden("Only a petition-bureau registrar cancels a booking at the counter; the petitioner can cancel on the portal.");
+        }
+
+        return await CancelAsync(table, held!.Value!, "registrar:" + actor, actor, s, ct);
+    }
+
+    private static async Task<IResult> CancelOnlineAsync(string id, string dayId, HttpContext http, CaseServices s, CancellationToken ct)
+    {
+        // The query code is checked (and throttled) exactly as for the progress query.
+        var (snapshot, refusal) = await CaseEndpoints.PetitionerCaseAsync(id, http, s, ct);
+        if (snapshot is null)
+        {
+            return refusal!;
+        }
+
+        var table = await TableAsync(s);
+        var byCase = dayId.Length <= 200 ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, "case-" + Keys(id), cancellationToken: ct) : null;
+        var held = byCase is { HasValue: true } ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, SlotKey(byCase.Value!.GetInt32("slot") ?? 0), cancellationToken: ct) : null;
+        return held is { HasValue: true } && held.Value!.GetString("caseId") == id
+            ? await CancelAsync(table, held.Value, PetitionerBooking, Actors.System, s, ct)
+            : Problems.NotFound($"Case {id} has no booking on '{dayId}'.");
+    }
+
+    /// <summary>
+    /// Cancels the booking in <paramref name="slot"/> (decision R14): first its reminder, which refuses once the reception has
+    /// begun, then the slot row (under its ETag, so a booking taken since is never removed) with the case's row of the day
+    /// in one transaction, then the case's index row. A failure between the steps leaves the booking listed; sending the
+    /// cancellation again finishes it (each step is idempotent, the reminder's command id is the booking's).
+    /// </summary>
+    private static async Task<IResult> CancelAsync(TableClient table, TableEntity slot, string by, string actor, CaseServices s, CancellationToken ct)
+    {
+        var dayId = slot.PartitionKey;
+        var n = int.Parse(slot.RowKey.AsSpan(5), CultureInfo.InvariantCulture);
+        var caseId = slot.GetString("caseId")!;
+        var instance = AppointmentDecider.InstanceId(dayId, n);
+        var cancel = new CancelAppointment(Actors.System, caseId, by);
+        var result = await s.SendToAsync(
+            AppointmentDecider.Type, instance, JsonSerializer.Serialize<AppointmentCommand>(cancel, AppointmentJson.Options),
+            BookingCommandId("cancel", instance, slot.GetDateTimeOffset("bookedAt") ?? default), actor, await StartsReminderAsync(s, instance, ct), ct);
+        if (result.Outcome is null)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cancellation not yet recorded",
+                detail: "The cancellation was sent but not recorded in time; send it again to finish it (it is cancelled once).");
+        }
+
+        if (result.Outcome.Rejection is { } rejected)
+        {
+            return Problems.Conflict($"The booking cannot be cancelled: {rejected.Reason}.");
+        }
+
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Delete, slot, slot.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(dayId, "case-" + Keys(caseId)), ETag.All),
+                ], ct);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+        {
+            // Already freed by a concurrent cancellation of the same booking; the case's row goes with the slot row.
+        }
+
+        await table.DeleteEntityAsync(CasePartition(caseId), dayId, ETag.All, ct);
+        return Results.Json(new { id = BookingId(dayId, n), dayId, slot = n, caseId, cancelled = true }, CaseJson.Options);
+    }
+
+    /// <summary>
+    /// Whether a command to the slot's reminder starts its instance: only when none has recorded anything yet (the slot's first
+    /// booking, or a cancellation whose booking never reached the reminder). A slot booked again after a cancellation, and
+    /// any cancellation, goes to the running instance: a creating command to an existing instance is taken for a retry of
+    /// its first and not delivered.
+    /// </summary>
+    private static async Task<bool> StartsReminderAsync(CaseServices s, string instance, CancellationToken ct) =>
+        await s.Store.GetAsync(AppointmentDecider.Type, instance, ct) is null;
+
+    /// <summary>The id of a booking's command to its reminder: one per booking of the slot (a retry sends the same id).</summary>
+    private static string BookingCommandId(string verb, string instance, DateTimeOffset bookedAt) =>
+        $"{verb}:{instance}:{bookedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The booking's id, the <c>receptionId</c> a leader cites when the outcome is 包案.</summary>
     public static string BookingId(string dayId, int slot) => $"{dayId}#{slot}";

@@ -42,11 +42,18 @@ public sealed record AppointmentState
     public Instant? RemindAt { get; init; }
 
     public bool Reminded { get; init; }
+
+    /// <summary>
+    /// Bookings of this slot that were cancelled. The reminder's timer generation is one more, so the timer of a
+    /// cancelled booking never reminds of the one that took the slot after it.
+    /// </summary>
+    public int Cancellations { get; init; }
 }
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
 [JsonDerivedType(typeof(BookAppointment), "book")]
 [JsonDerivedType(typeof(AppointmentTimerElapsed), "timer")]
+[JsonDerivedType(typeof(CancelAppointment), "cancel")]
 public abstract record AppointmentCommand(string Actor);
 
 /// <summary>
@@ -61,9 +68,16 @@ public sealed record BookAppointment(
 
 public sealed record AppointmentTimerElapsed(string Actor, string Key, int Generation) : AppointmentCommand(Actor);
 
+/// <summary>
+/// The booking of <paramref name="CaseId"/> is cancelled (by the petitioner on the portal or a registrar at the counter),
+/// before the reception begins; the slot is free again. <paramref name="By"/> is recorded as the booking's <c>bookedBy</c>.
+/// </summary>
+public sealed record CancelAppointment(string Actor, string CaseId, string By) : AppointmentCommand(Actor);
+
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
 [JsonDerivedType(typeof(AppointmentBooked), "booked")]
 [JsonDerivedType(typeof(AppointmentReminded), "reminded")]
+[JsonDerivedType(typeof(AppointmentCancelled), "cancelled")]
 public abstract record AppointmentEvent;
 
 public sealed record AppointmentBooked(
@@ -72,6 +86,9 @@ public sealed record AppointmentBooked(
 
 /// <summary>The reminder went out (to the leader and the bureaus' registrars, as the guard allowed at that moment).</summary>
 public sealed record AppointmentReminded(Instant At) : AppointmentEvent;
+
+/// <summary>The booking was cancelled before the reception; <see cref="WasReminded"/> says whether the leader had been told of it.</summary>
+public sealed record AppointmentCancelled(string CaseId, Instant At, string By, bool WasReminded) : AppointmentEvent;
 
 /// <summary>
 /// The reminder of one booked reception slot (decision R13; instance <see cref="InstanceId"/>): booked by the API right
@@ -119,7 +136,16 @@ public sealed class AppointmentDecider(OrgDirectory org, ReceptionPolicy policy)
                 return Decision<AppointmentEvent>.None; // the same booking again: a retried request
             case BookAppointment:
                 return Decision<AppointmentEvent>.Reject(Rejection.Transition("book", "Booked", $"this slot is booked for case {state.CaseId}"));
-            case AppointmentTimerElapsed t when t.Key == RemindTimer && state is { CaseId: not null, Reminded: false }:
+            case CancelAppointment when state.CaseId is null:
+                return Decision<AppointmentEvent>.None; // nothing booked: a retried cancellation
+            case CancelAppointment c when c.CaseId != state.CaseId:
+                return Decision<AppointmentEvent>.Reject(Rejection.Transition("cancel", "Booked", $"this slot is booked for another case, not {c.CaseId}"));
+            case CancelAppointment when context.Now >= state.SlotStart:
+                // Once the reception has begun its result is a step on the case (包案, 批示), not a cancellation.
+                return Decision<AppointmentEvent>.Reject(Rejection.Transition("cancel", "Begun", "the reception has already begun: record its outcome on the case instead"));
+            case CancelAppointment c:
+                return Decision<AppointmentEvent>.Accept(new AppointmentCancelled(state.CaseId!, context.Now, c.By, state.Reminded));
+            case AppointmentTimerElapsed t when t.Key == RemindTimer && t.Generation == Generation(state) && state is { CaseId: not null, Reminded: false }:
                 return Decision<AppointmentEvent>.Accept(new AppointmentReminded(context.Now));
             default:
                 return Decision<AppointmentEvent>.None; // a stale wake-up
@@ -143,16 +169,25 @@ public sealed class AppointmentDecider(OrgDirectory org, ReceptionPolicy policy)
             RemindAt = b.RemindAt,
         },
         AppointmentReminded => state with { Reminded = true },
+        AppointmentCancelled => AppointmentState.Initial with { Cancellations = state.Cancellations + 1 },
         _ => state,
     };
 
     public IReadOnlyList<DurableTimer> Timers(AppointmentState state) =>
-        state is { RemindAt: { } at, Reminded: false } ? [new DurableTimer(RemindTimer, at, 1)] : [];
+        state is { RemindAt: { } at, Reminded: false } ? [new DurableTimer(RemindTimer, at, Generation(state))] : [];
+
+    /// <summary>The reminder timer's generation: 1 for a slot's first booking (as before cancellations existed), one more per cancellation.</summary>
+    private static int Generation(AppointmentState state) => state.Cancellations + 1;
 
     public AppointmentCommand OnTimer(TimerFired fired) => new AppointmentTimerElapsed(Actors.System, fired.Key, fired.Generation);
 
     public IReadOnlyList<Effect> Effects(AppointmentState before, AppointmentEvent @event, AppointmentState after, EffectContext context)
     {
+        if (@event is AppointmentCancelled cancelled)
+        {
+            return CancellationEffects(before, cancelled);
+        }
+
         if (@event is not AppointmentReminded || after is not { CaseId: { } caseId, LeaderId: { } leader, SlotStart: { } start })
         {
             return [];
@@ -176,6 +211,24 @@ public sealed class AppointmentDecider(OrgDirectory org, ReceptionPolicy policy)
             AlertUrgency.Timed, [(Role.Registrar, after.BureauId), (Role.Registrar, after.CaseBureauId)]);
         effects.AddRange(registrars.Effects);
         return effects;
+    }
+
+    /// <summary>
+    /// A leader who was reminded of a booking is told it is off (one who was not has nothing to unlearn); the accusation
+    /// guard as for the reminder. The registrars need no word: the reception list shows the slot free.
+    /// </summary>
+    private List<Effect> CancellationEffects(AppointmentState before, AppointmentCancelled cancelled)
+    {
+        if (!cancelled.WasReminded || before is not { LeaderId: { } leader, SlotStart: { } start }
+            || AccusationGuard.ExcludesPerson(org, before.Category, before.AccusedUnitId, before.AccusedPersonId, leader))
+        {
+            return [];
+        }
+
+        var when = start.InZone(LegalCalendar.Zone).ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return [new RaiseAlert(new Alert(
+            "reception.cancelled", $"【接访取消】{when} 信访事项 {cancelled.CaseId}", $"原定于 {when} 在{before.Place}接待的信访事项 {cancelled.CaseId} 已取消预约，该时段已空出。",
+            [AlertAudience.Person(leader)], AlertUrgency.Timed, "/app/leader.html", cancelled.CaseId))];
     }
 }
 

@@ -128,6 +128,10 @@ public sealed class ReceptionScenarios
         var (caseId, _) = await registrar.RegisterAsync(app.Now, unit: "ca-bureau", matter: "reception:reminder");
         await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId, slot = 1 }).OkAsync();
 
+        // Slot 2: an accusation against the city bureau's supervisor, whose reminder must never reach the city bureau.
+        var accusation = await RegisterAccusationAsync(app, "reception:reminder-accusation");
+        await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId = accusation, slot = 2 }).OkAsync();
+
         // The same booking again is a retry, not a conflict: it is answered 201 and books no second reminder.
         await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId, slot = 1 }).OkAsync();
 
@@ -135,9 +139,9 @@ public sealed class ReceptionScenarios
         var digestHour = new DateTimeOffset(2025, 9, 12, 9, 0, 0, TimeSpan.FromHours(8));
         Assert.True(app.Now < slotStart.AddDays(-1), $"the steps took until {app.Now:O}: this machine is too slow for the scenario");
 
-        async Task<JsonNode?> ReminderAsync(string person) =>
+        async Task<JsonNode?> ReminderAsync(string person, string? of = null) =>
             (await app.As(person).GetAsync(new Uri("/api/mailbox", UriKind.Relative)).OkAsync()).AsArray()
-                .FirstOrDefault(m => (string?)m!["kind"] == "reception.reminder" && (string?)m["caseId"] == caseId);
+                .FirstOrDefault(m => (string?)m!["kind"] == "reception.reminder" && (string?)m["caseId"] == (of ?? caseId));
 
         var leader = await CaseApp.EventuallyAsync(() => ReminderAsync("c-leader"), "the leader's reception reminder", TimeSpan.FromSeconds(120));
         var seenAt = app.Now;
@@ -160,10 +164,75 @@ public sealed class ReceptionScenarios
             Assert.Equal(("Timed", "registrar"), ((string)item["urgency"]!, (string)item["role"]!));
         }
 
+        // The accusation's reminder (due 30 min after the first) reaches the leader and the case's own bureau, never the
+        // accused city bureau: once the county registrar has it, the alert has gone out, and the city registrar has nothing.
+        await CaseApp.EventuallyAsync(() => ReminderAsync("c-leader", accusation), "the leader's reminder of the accusation");
+        await CaseApp.EventuallyAsync(() => ReminderAsync("ca-registrar", accusation), "the county registrar's reminder of the accusation");
+        Assert.Null(await ReminderAsync("c-registrar", accusation));
+
         // By the legal record: booked once (the retry decided nothing), reminded at exactly 24 h before the slot.
         var store = app.Services.GetRequiredService<DecisionStore>();
         var record = await store.ReadEventsAsync(AppointmentDecider.Type, AppointmentDecider.InstanceId(Day, 1));
         Assert.Equal([nameof(AppointmentBooked), nameof(AppointmentReminded)], record.Select(e => e.EventType));
         Assert.Equal(slotStart.AddHours(-24), record[1].At);
+    }
+
+    [Fact]
+    public async Task A_booking_is_cancelled_online_or_at_the_counter_its_slot_booked_again_and_its_reminder_off()
+    {
+        await using var app = await CaseApp.StartAsync(Start, speed: 1);
+        await app.As("c-registrar").PostAsJsonAsync("/api/receptions", new { leaderId = "c-leader", date = "2025-09-12", place = "市信访局接待大厅", start = "09:00", slots = 2 }).OkAsync();
+        var registrar = app.As("ca-registrar");
+        var (first, code) = await registrar.RegisterAsync(app.Now, unit: "ca-bureau", matter: "reception:cancel-first");
+        var (second, _) = await registrar.RegisterAsync(app.Now, unit: "ca-bureau", matter: "reception:cancel-second", petitioner: "李四");
+        var petitioner = app.Petitioner(code);
+        await petitioner.PostAsJsonAsync($"/api/portal/receptions/{Day}/bookings", new { caseId = first, slot = 1 }).OkAsync();
+
+        // A wrong code is the same 404 as no booking; the petitioner cancels with the code, and the slot is free.
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Petitioner("wrong-code-123").DeleteAsync(new Uri($"/api/petitioner/cases/{first}/receptions/{Day}", UriKind.Relative))).StatusCode);
+        var cancelled = await petitioner.DeleteAsync(new Uri($"/api/petitioner/cases/{first}/receptions/{Day}", UriKind.Relative)).OkAsync();
+        Assert.Equal(($"{Day}#1", true), ((string)cancelled["id"]!, (bool)cancelled["cancelled"]!));
+        Assert.Empty((await petitioner.GetAsync(new Uri($"/api/petitioner/cases/{first}/receptions", UriKind.Relative)).OkAsync())["items"]!.AsArray());
+        var cancelledAgain = await petitioner.DeleteAsync(new Uri($"/api/petitioner/cases/{first}/receptions/{Day}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, cancelledAgain.StatusCode);
+        Assert.Equal("application/problem+json", cancelledAgain.Content.Headers.ContentType?.MediaType);
+
+        // The freed slot is booked by another case at the counter; the case page's list shows it.
+        await registrar.PostAsJsonAsync($"/api/receptions/{Day}/bookings", new { caseId = second, slot = 1 }).OkAsync();
+        var mine = await registrar.GetAsync(new Uri($"/api/cases/{second}/receptions", UriKind.Relative)).OkAsync();
+        Assert.Equal($"{Day}#1", (string)Assert.Single(mine["items"]!.AsArray())!["id"]!);
+
+        // Only a petition-bureau registrar cancels at the counter; an empty or unknown slot is 404 with a reason.
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.As("c-leader").DeleteAsync(new Uri($"/api/receptions/{Day}/bookings/1", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await registrar.DeleteAsync(new Uri($"/api/receptions/{Day}/bookings/2", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await registrar.DeleteAsync(new Uri($"/api/receptions/{Day}/bookings/x", UriKind.Relative))).StatusCode);
+        await registrar.DeleteAsync(new Uri($"/api/receptions/{Day}/bookings/1", UriKind.Relative)).OkAsync();
+        var list = await app.As("c-leader").GetAsync(new Uri("/api/receptions?date=2025-09-12", UriKind.Relative)).OkAsync();
+        Assert.Equal([false, false], list["items"]![0]!["slots"]!.AsArray().Select(x => (bool)x!["taken"]!));
+
+        // By the reminder's record: two bookings, each cancelled, and nothing left to remind of.
+        var store = app.Services.GetRequiredService<DecisionStore>();
+        var record = await store.ReadEventsAsync(AppointmentDecider.Type, AppointmentDecider.InstanceId(Day, 1));
+        Assert.Equal(
+            [nameof(AppointmentBooked), nameof(AppointmentCancelled), nameof(AppointmentBooked), nameof(AppointmentCancelled)],
+            record.Select(e => e.EventType));
+        Assert.Contains("registrar:ca-registrar", record[3].Data, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> RegisterAccusationAsync(CaseApp app, string matter)
+    {
+        var registered = await app.As("ca-registrar").PostAsJsonAsync("/api/cases", new
+        {
+            channel = "Letter",
+            receivedAt = Api.Utc(app.Now),
+            unitId = "ca-bureau",
+            petitioner = new { name = "张三", phone = "13800000000" },
+            summary = "检举",
+            matterKey = matter,
+            category = "Accusation",
+            accusedUnitId = "c-bureau",
+            accusedPersonId = "c-supervisor",
+        }).OkAsync();
+        return (string)registered["case"]!["id"]!;
     }
 }

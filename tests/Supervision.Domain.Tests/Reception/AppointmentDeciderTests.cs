@@ -116,6 +116,61 @@ public sealed class AppointmentDeciderTests
     }
 
     [Fact]
+    public void A_cancelled_booking_frees_the_slot_and_its_old_timer_never_reminds_the_next_booking()
+    {
+        var f = New();
+        f.Ok(Book(), At("2025-09-09 10:00"));
+        var first = Assert.Single(Decider.Timers(f.State));
+
+        var cancelled = Assert.IsType<AppointmentCancelled>(Assert.Single(f.Ok(new CancelAppointment(Actors.System, "XF-1", "petitioner"), At("2025-09-10 08:00"))));
+        Assert.Equal(("XF-1", "petitioner", false), (cancelled.CaseId, cancelled.By, cancelled.WasReminded));
+        Assert.Empty(f.Effects); // the leader was never told of it, so there is nothing to take back
+        Assert.Empty(Decider.Timers(f.State));
+        Assert.Null(f.State.CaseId);
+
+        // Cancelling again is a retry; the slot is free for another case, whose reminder is a new generation.
+        var again = f.Do(new CancelAppointment(Actors.System, "XF-1", "petitioner"), At("2025-09-10 08:05"));
+        Assert.True(again.Events.Count == 0 && again.Rejection is null);
+        f.Ok(Book() with { CaseId = "XF-2" }, At("2025-09-10 09:00"));
+        var second = Assert.Single(Decider.Timers(f.State));
+        Assert.NotEqual(first.Generation, second.Generation);
+
+        // The first booking's timer, fired late, is stale: no reminder for XF-2 from it.
+        var stale = f.Do(Decider.OnTimer(new TimerFired(first.Key, first.Generation, first.DueAt)), first.DueAt);
+        Assert.Empty(stale.Events);
+        Assert.False(f.State.Reminded);
+        Assert.All(Remind(f), a => Assert.Equal("XF-2", a.CaseId));
+    }
+
+    [Fact]
+    public void Cancelling_after_the_reminder_tells_the_leader_and_a_begun_reception_or_another_case_is_refused()
+    {
+        var f = New();
+        f.Ok(Book(), At("2025-09-10 10:00"));
+        Remind(f);
+
+        Assert.Contains("XF-9", f.Refused(new CancelAppointment(Actors.System, "XF-9", "petitioner"), At("2025-09-11 12:00"), RejectionKind.InvalidTransition).Reason, StringComparison.Ordinal);
+        Assert.Contains("begun", f.Refused(new CancelAppointment(Actors.System, "XF-1", "petitioner"), Slot, RejectionKind.InvalidTransition).Reason, StringComparison.Ordinal);
+
+        f.Ok(new CancelAppointment(Actors.System, "XF-1", "registrar:c-registrar"), At("2025-09-11 12:00"));
+        var told = Assert.Single(f.Alerts);
+        Assert.Equal(("reception.cancelled", "XF-1", AlertUrgency.Timed), (told.Kind, told.CaseId, told.Urgency));
+        Assert.Equal([AlertAudience.Person(Leader)], told.To);
+        Assert.Contains("2025-09-12 09:30", told.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cancelled_accusation_against_the_leader_tells_the_leader_nothing()
+    {
+        var f = New();
+        f.Ok(Book(Category.Accusation, accusedPerson: Leader), At("2025-09-10"));
+        Remind(f);
+
+        f.Ok(new CancelAppointment(Actors.System, "XF-1", "petitioner"), At("2025-09-11 12:00"));
+        Assert.Empty(f.Alerts);
+    }
+
+    [Fact]
     public void The_reception_policy_reminds_24_hours_before_and_refuses_a_reminder_outside_1_to_168_hours()
     {
         Assert.Equal(24, ReceptionPolicy.Default.ReminderHoursBefore);

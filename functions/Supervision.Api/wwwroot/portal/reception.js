@@ -62,14 +62,28 @@ $("#book").addEventListener("submit", async (ev) => {
     : `未能预约：${r.json?.detail || "请稍后再试"}`, true);
 });
 
-$("#mine").addEventListener("click", async () => {
+// One's bookings, each with 取消预约; to move a booking, cancel it and book another slot.
+async function showMine(note) {
   const id = $("#case-id").value.trim();
   if (!id || !$("#code").value) { say("请填写事项编号和查询码。", true); return; }
   const r = await call("GET", `/api/petitioner/cases/${encodeURIComponent(id)}/receptions`, $("#code").value);
   if (!r.ok) { say(r.status === 429 ? "尝试过于频繁，请稍后再试。" : "未查询到该事项，请核对事项编号和查询码。", true); return; }
   const items = r.json.items || [];
   $("#result").replaceChildren(el("section", { class: "card", id: "my-bookings", "aria-labelledby": "h-mine" }, el("h2", { id: "h-mine" }, "我的预约"),
-    items.length ? el("ul", {}, items.map((b) => el("li", {}, `${b.date} ${b.time} ${b.place}（${b.leaderName}接访）`))) : el("p", {}, "暂无预约。")));
-});
+    note ? el("p", { class: "ok", role: "status" }, note) : null,
+    items.length ? el("ul", {}, items.map((b) => {
+      const cancel = el("button", { type: "button", class: "secondary", "data-cancel": b.dayId }, "取消预约");
+      cancel.addEventListener("click", async () => {
+        const c = await call("DELETE", `/api/petitioner/cases/${encodeURIComponent(id)}/receptions/${encodeURIComponent(b.dayId)}`, $("#code").value);
+        if (!c.ok) { say(c.status === 429 ? "尝试过于频繁，请稍后再试。" : `未能取消：${c.json?.detail || "请稍后再试"}`, true); return; }
+        await showMine(`已取消 ${b.date} ${b.time} 的预约。如需改约，请重新选择时段预约。`);
+        const fresh = await call("GET", "/api/portal/receptions");
+        if (fresh.ok) { days = fresh.json.items || []; chosen = chosen && (days.find((d) => d.id === chosen.id) || null); showSlots(); loadDays(); }
+      });
+      return el("li", {}, `${b.date} ${b.time} ${b.place}（${b.leaderName}接访） `, cancel);
+    })) : el("p", {}, "暂无预约。")));
+}
+
+$("#mine").addEventListener("click", () => showMine());
 
 loadDays();

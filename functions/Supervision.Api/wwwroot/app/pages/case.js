@@ -99,9 +99,22 @@ async function renderBooking(c) {
   where.dataset.loaded = "1";
   where.hidden = false;
   try {
-    const days = (await api("/api/portal/receptions")).items || [];
-    const options = days.flatMap((d) => d.slots.filter((x) => !x.taken).map((x) => [`${d.id}|${x.slot}`, `${d.date} ${x.time} ${d.leaderName}（${d.place}）`]));
-    if (!options.length) { where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), el("p", {}, "暂无可预约的接访时段。")); return; }
+    const [days, mine] = await Promise.all([api("/api/portal/receptions"), api(`/api/cases/${encodeURIComponent(id)}/receptions`)]);
+    // The case's bookings, each with 取消 (the petitioner asked at the counter or by phone; to move one, cancel and book again).
+    const booked = (mine.items || []).length ? el("ul", { id: "case-bookings" }, mine.items.map((b) => {
+      const cancel = el("button", { type: "button", class: "secondary", "data-booking": b.id }, "取消预约");
+      cancel.addEventListener("click", async () => {
+        try {
+          await api(`/api/receptions/${encodeURIComponent(b.dayId)}/bookings/${b.slot}`, { method: "DELETE" });
+          delete where.dataset.loaded;
+          await renderBooking(c);
+          showOk($("#book-result"), `已取消 ${b.date} ${b.time} 的预约，该时段已空出。请告知信访人。`);
+        } catch (e) { showError($("#book-result"), e); }
+      });
+      return el("li", {}, `已预约 ${b.date} ${b.time} ${b.leaderName}（${b.place}） `, cancel);
+    })) : null;
+    const options = (days.items || []).flatMap((d) => d.slots.filter((x) => !x.taken).map((x) => [`${d.id}|${x.slot}`, `${d.date} ${x.time} ${d.leaderName}（${d.place}）`]));
+    if (!options.length) { where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), ...(booked ? [booked] : []), el("p", {}, "暂无可预约的接访时段。"), el("div", { id: "book-result", "aria-live": "polite" })); return; }
     const form = el("form", { class: "stack", id: "book-form" }, field("接访时段", select("slot", Object.fromEntries(options))),
       el("div", { class: "row" }, el("button", { type: "submit" }, "预约")));
     form.addEventListener("submit", async (ev) => {
@@ -109,10 +122,12 @@ async function renderBooking(c) {
       const [day, slot] = ev.target.elements.slot.value.split("|");
       try {
         const b = await post(`/api/receptions/${encodeURIComponent(day)}/bookings`, { caseId: id, slot: Number(slot) });
+        delete where.dataset.loaded;
+        await renderBooking(c);
         showOk($("#book-result"), `已预约 ${b.date} ${b.time}，${b.leaderName}接访（${b.place}）。请告知信访人。`);
       } catch (e) { showError($("#book-result"), e); }
     });
-    where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), form, el("div", { id: "book-result", "aria-live": "polite" }));
+    where.replaceChildren(el("h2", { id: "h-book" }, "预约领导接访"), ...(booked ? [booked] : []), form, el("div", { id: "book-result", "aria-live": "polite" }));
   } catch (e) { showError(where, e); }
 }
 
