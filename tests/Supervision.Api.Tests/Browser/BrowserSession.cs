@@ -24,8 +24,15 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>
+    /// How long an expectation waits for the page to show what it asserts. Playwright's 5 s is too short for a role page's
+    /// first content while the whole suite runs on two cores (a page that never shows it still fails, only later).
+    /// </summary>
+    public static readonly TimeSpan ExpectTimeout = TimeSpan.FromSeconds(15);
+
     public static async Task<BrowserSession> StartAsync(CaseApp app)
     {
+        Assertions.SetDefaultExpectTimeout((float)ExpectTimeout.TotalMilliseconds);
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the README's test command, which installs Debian's chromium.");
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
