@@ -382,23 +382,27 @@ public static class ReceptionEndpoints
         var actor = SupervisionClaims.PersonIdOf(http.User)!;
         var org = await s.Org.GetAsync(ct);
         var person = org.PersonById(actor);
+        if (person is null || !person.Roles.Any(r => r.Role == Role.Registrar && org.Unit(r.Unit)?.Type == UnitType.PetitionBureau))
+        {
+            return Problems.Forbidden("Only a petition-bureau registrar cancels a booking at the counter; the petitioner can cancel on the portal.");
+        }
+
+        if (!int.TryParse(slot, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 99 || dayId.Length > 200)
+        {
+            return Problems.NotFound($"No booking in slot {slot} of '{dayId}' that you may act on.");
+        }
+
+        // Refusals above touch no storage (not even the table's creation).
         var table = await TableAsync(s);
-        var held = int.TryParse(slot, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and < 100 && dayId.Length <= 200
-            ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, SlotKey(n), cancellationToken: ct)
-            : null;
-        var snapshot = held is { HasValue: true } ? await s.GetAsync(held.Value!.GetString("caseId") ?? string.Empty, ct) : null;
-        if (snapshot is null || person is null || !CaseVisibility.CanSee(org, person, snapshot.State))
+        var held = await table.GetEntityIfExistsAsync<TableEntity>(dayId, SlotKey(n), cancellationToken: ct);
+        var snapshot = held.HasValue ? await s.GetAsync(held.Value!.GetString("caseId") ?? string.Empty, ct) : null;
+        if (snapshot is null || !CaseVisibility.CanSee(org, person, snapshot.State))
         {
             // A slot booked for a case the caller may not see is "no booking" to them, as the list shows it (accusation guard).
             return Problems.NotFound($"No booking in slot {slot} of '{dayId}' that you may act on.");
         }
 
-        if (!person.Roles.Any(r => r.Role == Role.Registrar && org.Unit(r.Unit)?.Type == UnitType.PetitionBureau))
-        {
-            return Problems.Forbidden("Only a petition-bureau registrar cancels a booking at the counter; the petitioner can cancel on the portal.");
-        }
-
-        return await CancelAsync(table, held!.Value!, "registrar:" + actor, actor, s, ct);
+        return await CancelAsync(table, held.Value!, "registrar:" + actor, actor, s, ct);
     }
 
     private static async Task<IResult> CancelOnlineAsync(string id, string dayId, HttpContext http, CaseServices s, CancellationToken ct)
