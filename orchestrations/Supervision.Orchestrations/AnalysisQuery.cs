@@ -31,25 +31,80 @@ public sealed record AnalysisReport(
     IReadOnlyList<AnalysisCount> ByChannel, IReadOnlyList<AnalysisUnit> ByUnit, IReadOnlyList<AnalysisCount> ByArea,
     IReadOnlyList<AnalysisMatter> HotMatters, IReadOnlyList<AnalysisHandling> Handling);
 
+/// <summary>What an analysis read cost: the RowKey ranges queried and the rows they returned (the bench reports both).</summary>
+public sealed record AnalysisRead(AnalysisReport Report, int Ranges, int Rows);
+
 /// <summary>
-/// Reads the <see cref="AnalysisCounters"/> aggregates: for a month and a trend window, the <c>u|</c> rows of each month
-/// of the window and of the twelve before it (year over year), and the <c>t|</c> (hot matters) and <c>h|</c> rows of the
-/// month — RowKey ranges of a few partitions, never the cases. <c>inScope</c> says which units the viewer
-/// may see; <c>guarded</c> drops rows of an accusation against the viewer (category, accused unit, accused person).
+/// Reads the <see cref="AnalysisCounters"/> aggregates, never the cases (decisions A21, A22). For the month itself, the
+/// <c>u|</c> ranges of the governments in the viewer's scope (one range per government in it, or one unit's range) and the
+/// month's <c>t|</c> (hot matters) and <c>h|</c> ranges; for the other months of the trend window and the twelve before
+/// it (year over year), only the <c>g|</c> roll-up rows of the scope's governments. <c>governments</c> are the
+/// governments whose units the viewer oversees (null: every unit, for an administrator); <c>unit</c> narrows to one
+/// unit; <c>inScope</c> still says which units the viewer may see with today's directory; <c>guarded</c> drops rows of an
+/// accusation against the viewer (category, accused unit, accused person).
 /// </summary>
 public static class AnalysisQuery
 {
     public const int HotMatters = 10;
 
     public static async Task<AnalysisReport> ReadAsync(
-        TableClient table, OrgDirectory org, YearMonth month, int window, Instant asOf, Func<string, bool> inScope,
-        Func<Category?, string?, string?, bool> guarded, CancellationToken ct)
+        TableClient table, OrgDirectory org, YearMonth month, int window, Instant asOf, IReadOnlyCollection<string>? governments, string? unit,
+        Func<string, bool> inScope, Func<Category?, string?, string?, bool> guarded, CancellationToken ct) =>
+        (await ReadWithCostAsync(table, org, month, window, asOf, governments, unit, inScope, guarded, ct)).Report;
+
+    public static async Task<AnalysisRead> ReadWithCostAsync(
+        TableClient table, OrgDirectory org, YearMonth month, int window, Instant asOf, IReadOnlyCollection<string>? governments, string? unit,
+        Func<string, bool> inScope, Func<Category?, string?, string?, bool> guarded, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(org);
-        var months = Enumerable.Range(0, window + 12).Select(i => month.PlusMonths(-i)).ToList();
-        var queries = months.Select(m => (Month: m, From: "u|", To: "u}"))
-            .Append((Month: month, From: "t|", To: "t}")).Append((Month: month, From: "h|", To: "h}")).ToList();
+        ArgumentNullException.ThrowIfNull(inScope);
+        ArgumentNullException.ThrowIfNull(guarded);
+        var queries = new List<(YearMonth Month, string From, string To)>();
+        void Range(YearMonth m, string prefix) => queries.Add((m, prefix, prefix[..^1] + "}"));
+        var others = Enumerable.Range(1, window + 11).Select(i => month.PlusMonths(-i)).ToList();
+        if (unit is not null)
+        {
+            // One unit: its own rows, every month (a unit has a handful of rows a month).
+            var prefix = $"u|{AnalysisCounters.GovernmentKey(org, unit)}|{unit}|";
+            foreach (var m in others.Prepend(month))
+            {
+                Range(m, prefix);
+            }
+        }
+        else if (governments is null)
+        {
+            // Everything: the whole month, and the roll-ups of the top governments (plus units under no government).
+            Range(month, "u|");
+            var tops = org.Units.Where(u => u.Type == UnitType.Government && (u.Parent is null || org.GovernmentOf(u.Parent) is null)).Select(u => u.Id);
+            foreach (var m in others)
+            {
+                foreach (var g in tops)
+                {
+                    Range(m, $"g|{g}|");
+                }
+
+                Range(m, $"u|{AnalysisCounters.None}|");
+            }
+        }
+        else
+        {
+            foreach (var g in governments.SelectMany(g => GovernmentsUnder(org, g)).Distinct(StringComparer.Ordinal))
+            {
+                Range(month, $"u|{g}|");
+            }
+
+            foreach (var m in others)
+            {
+                foreach (var g in governments)
+                {
+                    Range(m, $"g|{g}|");
+                }
+            }
+        }
+
+        Range(month, "t|");
+        Range(month, "h|");
         var rows = new ConcurrentBag<(YearMonth Month, TableEntity Row)>();
         await Parallel.ForEachAsync(queries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (q, token) =>
         {
@@ -60,6 +115,35 @@ public static class AnalysisQuery
             }
         });
 
+        return new AnalysisRead(Report(org, month, window, asOf, rows, inScope, guarded), queries.Count, rows.Count);
+    }
+
+    /// <summary>
+    /// The governments whose units' <c>u|</c> rows a viewer overseeing <paramref name="government"/> reads: it and every
+    /// government below it (the nearest government of a unit under it is one of them).
+    /// </summary>
+    public static IEnumerable<string> GovernmentsUnder(OrgDirectory org, string government)
+    {
+        ArgumentNullException.ThrowIfNull(org);
+        var stack = new Stack<string>([government]);
+        while (stack.TryPop(out var id))
+        {
+            if (org.Unit(id)?.Type == UnitType.Government)
+            {
+                yield return id;
+            }
+
+            foreach (var c in org.Children(id))
+            {
+                stack.Push(c.Id);
+            }
+        }
+    }
+
+    private static AnalysisReport Report(
+        OrgDirectory org, YearMonth month, int window, Instant asOf, IEnumerable<(YearMonth Month, TableEntity Row)> rows,
+        Func<string, bool> inScope, Func<Category?, string?, string?, bool> guarded)
+    {
         var units = new List<(YearMonth Month, string Unit, string Category, string Channel, long Received, long Repeats)>();
         var hot = new Dictionary<string, long>(StringComparer.Ordinal);
         var handling = new Dictionary<string, long[]>(StringComparer.Ordinal);
@@ -68,7 +152,10 @@ public static class AnalysisQuery
             var k = e.RowKey.Split('|');
             switch (k[0])
             {
-                case "u" when k.Length == 6 && inScope(k[1]) && !guarded(Parse(k[2]), Value(k[4]), Value(k[5])):
+                case "u" when k.Length == 7 && inScope(k[2]) && !guarded(Parse(k[3]), Value(k[5]), Value(k[6])):
+                    units.Add((m, k[2], k[3], k[4], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
+                    break;
+                case "g" when k.Length == 6 && m != month && !guarded(Parse(k[2]), Value(k[4]), Value(k[5])):
                     units.Add((m, k[1], k[2], k[3], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
                     break;
                 case "t" when k.Length == 5 && inScope(k[2]) && !guarded(AccusedCategory(k[3], k[4]), Value(k[3]), Value(k[4])):

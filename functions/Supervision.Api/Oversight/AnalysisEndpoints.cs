@@ -99,7 +99,7 @@ public static class AnalysisEndpoints
         var ym = month ?? Domain.Calendar.LegalCalendar.LocalDateOf(now).ToYearMonth();
         var table = await s.Storage.ReadModelAsync(AnalysisCounters.Model);
         var report = await AnalysisQuery.ReadAsync(
-            table, org, ym, window, now,
+            table, org, ym, window, now, admin ? null : SupervisionVisibility.OverseenGovernments(org, person!), unit,
             u => (unit is null || u == unit) && (admin || SupervisionVisibility.Oversees(org, person!, u)),
             (category, accusedUnit, accusedPerson) => !admin && AccusationGuard.ExcludesPerson(org, category, accusedUnit, accusedPerson, person!.Id),
             ct);

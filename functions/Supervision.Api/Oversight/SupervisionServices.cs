@@ -281,6 +281,17 @@ public static class SupervisionVisibility
         return false;
     }
 
+    /// <summary>
+    /// The governments whose units a person oversees (<see cref="Oversees"/>), none nested in another: the scope of the
+    /// analysis roll-ups (decision A22).
+    /// </summary>
+    public static IReadOnlyList<string> OverseenGovernments(OrgDirectory org, Person person)
+    {
+        var all = person.Roles.Where(g => g.Role is Role.Supervisor or Role.Leader or Role.ConferenceStaff)
+            .Select(g => org.GovernmentOf(g.Unit)?.Id).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        return [.. all.Where(g => !all.Any(other => other != g && org.IsAncestorOrSelf(other, g)))];
+    }
+
     /// <summary>Units a person oversees (supervisor, leader, conference staff): everything under their level's government.</summary>
     public static bool Oversees(OrgDirectory org, Person person, string unitId) =>
         person.Roles.Any(g => g.Role is Role.Supervisor or Role.Leader or Role.ConferenceStaff

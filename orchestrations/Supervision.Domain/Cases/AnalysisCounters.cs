@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodaTime;
 using Supervision.Domain.Orchestration;
+using Supervision.Domain.Org;
 
 namespace Supervision.Domain.Cases;
 
@@ -9,8 +10,13 @@ namespace Supervision.Domain.Cases;
 /// written by the case's own effects (<see cref="BumpCounters"/>, exactly once per event and partition), so a page reads a
 /// few month partitions and never scans cases. Partition = <c>{yyyy-MM}</c>; counter rows:
 /// <list type="bullet">
-/// <item><c>u|{receiving unit}|{category}|{channel}|{accused unit}|{accused person}</c>: <c>received</c> (registrations
-/// in the month they were received) and <c>repeats</c> (repeat petitions recorded on those cases, in their month);</item>
+/// <item><c>u|{government}|{receiving unit}|{category}|{channel}|{accused unit}|{accused person}</c>: <c>received</c>
+/// (registrations in the month they were received) and <c>repeats</c> (repeat petitions recorded on those cases, in their
+/// month), keyed under the receiving unit's own government so a viewer reads only the ranges of the governments in
+/// their scope (decision A22);</item>
+/// <item><c>g|{government}|{category}|{channel}|{accused unit}|{accused person}</c>: the same counters rolled up for
+/// every government above the receiving unit (its own, the city's, the province's), so a trend month costs a viewer
+/// the few rows of their government, not every unit of the province (A22);</item>
 /// <item><c>m|{matter fingerprint}|{receiving unit}|{accused unit}|{accused person}</c>: <c>petitions</c> on the matter (registrations and
 /// repeats); mirrored under <c>t|…</c> while at least <see cref="HotAtLeast"/>, so the hot matters are read from a few rows;</item>
 /// <item><c>h|{answerable unit}|{accused unit}|{accused person}</c>: <c>overdue</c> (legal clocks that went overdue in
@@ -39,8 +45,24 @@ public static class AnalysisCounters
 
     public static string Partition(YearMonth month) => month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    public static string UnitRow(string unit, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
-        $"u|{unit}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+    public static string UnitRow(string government, string unit, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
+        $"u|{government}|{unit}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+
+    public static string GovernmentRow(string government, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
+        $"g|{government}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+
+    /// <summary>The government a unit's <c>u|</c> rows are kept under: its own level's, else <see cref="None"/>.</summary>
+    public static string GovernmentKey(OrgDirectory org, string unit) => org?.GovernmentOf(unit)?.Id ?? None;
+
+    /// <summary>The governments a unit's petitions roll up to (<c>g|</c> rows): every government on its chain, nearest first.</summary>
+    public static IEnumerable<string> RollUps(OrgDirectory org, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(org);
+        for (var g = org.GovernmentOf(unit); g is not null; g = g.Parent is null ? null : org.GovernmentOf(g.Parent))
+        {
+            yield return g.Id;
+        }
+    }
 
     public static string MatterRow(string matter, string unit, string? accusedUnit, string? accusedPerson) => $"m|{matter}|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
@@ -51,8 +73,9 @@ public static class AnalysisCounters
     public static readonly CounterMirror Hot = new("m|", "t|", Petitions, HotAtLeast);
 
     /// <summary>The aggregate effects of one event: one <see cref="BumpCounters"/> per month partition it touches.</summary>
-    public static IReadOnlyList<Effect> Effects(CaseState before, CaseEvent e, CaseState after, long sequence, Instant now)
+    public static IReadOnlyList<Effect> Effects(OrgDirectory org, CaseState before, CaseEvent e, CaseState after, long sequence, Instant now)
     {
+        ArgumentNullException.ThrowIfNull(org);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var deltas = new Dictionary<string, Dictionary<string, Dictionary<string, long>>>(StringComparer.Ordinal);
@@ -81,16 +104,26 @@ public static class AnalysisCounters
             }
 
             var (au, ap) = Guard(s);
-            var unitRow = UnitRow(s.RegisteredBy, s.Category, s.Channel, au, ap);
             var matterRow = MatterRow(Matter(s), s.RegisteredBy, au, ap);
             var day = Calendar.LegalCalendar.LocalDateOf(at);
-            Add(day, unitRow, Received, sign);
+            CountReceipt(s, day, Received, sign);
             Add(day, matterRow, Petitions, sign);
             foreach (var r in s.Repeats)
             {
                 var on = Calendar.LegalCalendar.LocalDateOf(r.ReceivedAt);
-                Add(on, unitRow, Repeats, sign);
+                CountReceipt(s, on, Repeats, sign);
                 Add(on, matterRow, Petitions, sign);
+            }
+        }
+
+        // A registration or repeat counts on the receiving unit's row and on the roll-up row of every government above it.
+        void CountReceipt(CaseState s, LocalDate day, string counter, long sign)
+        {
+            var (au, ap) = Guard(s);
+            Add(day, UnitRow(GovernmentKey(org, s.RegisteredBy!), s.RegisteredBy!, s.Category, s.Channel, au, ap), counter, sign);
+            foreach (var government in RollUps(org, s.RegisteredBy!))
+            {
+                Add(day, GovernmentRow(government, s.Category, s.Channel, au, ap), counter, sign);
             }
         }
 
@@ -108,7 +141,7 @@ public static class AnalysisCounters
             var r = after.Repeats[^1];
             var (au, ap) = Guard(after);
             var on = Calendar.LegalCalendar.LocalDateOf(r.ReceivedAt);
-            Add(on, UnitRow(after.RegisteredBy, after.Category, after.Channel, au, ap), Repeats, 1);
+            CountReceipt(after, on, Repeats, 1);
             Add(on, MatterRow(Matter(after), after.RegisteredBy, au, ap), Petitions, 1);
         }
 

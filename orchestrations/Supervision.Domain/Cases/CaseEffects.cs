@@ -157,7 +157,7 @@ internal static class CaseEffects
         }
 
         // The analysis aggregates (分析研判, AnalysisCounters): last, so no other effect's id moves.
-        effects.AddRange(AnalysisCounters.Effects(before, e, after, ctx.Sequence, ctx.Now));
+        effects.AddRange(AnalysisCounters.Effects(org, before, e, after, ctx.Sequence, ctx.Now));
         return effects;
     }
 }
