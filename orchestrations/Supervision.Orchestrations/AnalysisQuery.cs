@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Azure.Data.Tables;
 using NodaTime;
+using NodaTime.Text;
 using Supervision.Domain.Cases;
 using Supervision.Domain.Org;
 
@@ -36,16 +37,22 @@ public sealed record AnalysisRead(AnalysisReport Report, int Ranges, int Rows);
 
 /// <summary>
 /// Reads the <see cref="AnalysisCounters"/> aggregates, never the cases (decisions A21, A22). For the month itself, the
-/// <c>u|</c> ranges of the governments in the viewer's scope (one range per government in it, or one unit's range) and the
-/// month's <c>t|</c> (hot matters) and <c>h|</c> ranges; for the other months of the trend window and the twelve before
-/// it (year over year), only the <c>g|</c> roll-up rows of the scope's governments. <c>governments</c> are the
-/// governments whose units the viewer oversees (null: every unit, for an administrator); <c>unit</c> narrows to one
-/// unit; <c>inScope</c> still says which units the viewer may see with today's directory; <c>guarded</c> drops rows of an
-/// accusation against the viewer (category, accused unit, accused person).
+/// <c>u|</c>, <c>t|</c> (hot matters) and <c>h|</c> (handling) ranges of the governments in the viewer's scope (one per
+/// government and kind, the whole month when they are many, or one unit's); for the rest of the trend window and
+/// the twelve months before it (year over year), one range of each scope government's <c>g|</c> time series.
+/// <c>governments</c> are the governments whose units the viewer oversees (null: every unit, for an administrator);
+/// <c>unit</c> narrows to one unit; <c>inScope</c> still says which units the viewer may see with today's directory;
+/// <c>guarded</c> drops rows of an accusation against the viewer (category, accused unit, accused person).
 /// </summary>
 public static class AnalysisQuery
 {
     public const int HotMatters = 10;
+
+    /// <summary>Up to this many governments in scope, the month's unit rows are read government by government; above it, in one range.</summary>
+    public const int RangesPerMonth = 16;
+
+    /// <summary>The month's row kinds, each keyed by government first: units, hot matters, handling.</summary>
+    private static readonly string[] MonthKinds = ["u|", "t|", "h|"];
 
     public static async Task<AnalysisReport> ReadAsync(
         TableClient table, OrgDirectory org, YearMonth month, int window, Instant asOf, IReadOnlyCollection<string>? governments, string? unit,
@@ -60,58 +67,64 @@ public static class AnalysisQuery
         ArgumentNullException.ThrowIfNull(org);
         ArgumentNullException.ThrowIfNull(inScope);
         ArgumentNullException.ThrowIfNull(guarded);
-        var queries = new List<(YearMonth Month, string From, string To)>();
-        void Range(YearMonth m, string prefix) => queries.Add((m, prefix, prefix[..^1] + "}"));
-        var others = Enumerable.Range(1, window + 11).Select(i => month.PlusMonths(-i)).ToList();
+        // (partition, RowKey range, the month its rows are of: null for a government's time series, whose RowKey says it).
+        var queries = new List<(string Partition, string From, string To, YearMonth? Month)>();
+        void Range(YearMonth m, string prefix) => queries.Add((AnalysisCounters.Partition(m), prefix, prefix[..^1] + "}", m));
+        void Series(string government) =>
+            queries.Add((AnalysisCounters.GovernmentPartition(government), AnalysisCounters.Partition(month.PlusMonths(-(window + 11))) + "|", AnalysisCounters.Partition(month) + "|", null));
         if (unit is not null)
         {
-            // One unit: its own rows, every month (a unit has a handful of rows a month).
-            var prefix = $"u|{AnalysisCounters.GovernmentKey(org, unit)}|{unit}|";
-            foreach (var m in others.Prepend(month))
+            // One unit: its own rows, every month (a unit has a handful of rows a month), and its government's month ranges.
+            var government = AnalysisCounters.GovernmentKey(org, unit);
+            foreach (var m in Enumerable.Range(0, window + 12).Select(i => month.PlusMonths(-i)))
             {
-                Range(m, prefix);
+                Range(m, $"u|{government}|{unit}|");
             }
-        }
-        else if (governments is null)
-        {
-            // Everything: the whole month, and the roll-ups of the top governments (plus units under no government).
-            Range(month, "u|");
-            var tops = org.Units.Where(u => u.Type == UnitType.Government && (u.Parent is null || org.GovernmentOf(u.Parent) is null)).Select(u => u.Id);
-            foreach (var m in others)
-            {
-                foreach (var g in tops)
-                {
-                    Range(m, $"g|{g}|");
-                }
 
-                Range(m, $"u|{AnalysisCounters.None}|");
-            }
+            Range(month, $"t|{government}|");
+            Range(month, $"h|{government}|{unit}|");
         }
         else
         {
-            foreach (var g in governments.SelectMany(g => GovernmentsUnder(org, g)).Distinct(StringComparer.Ordinal))
+            // The month: the ranges of the governments in scope, or the month's whole ranges when they are many (a
+            // province: one long range beats a hundred short ones). The trend: each scope government's time series.
+            var tops = governments ?? [.. org.Units.Where(u => u.Type == UnitType.Government && (u.Parent is null || org.GovernmentOf(u.Parent) is null)).Select(u => u.Id), AnalysisCounters.None];
+            var under = governments?.SelectMany(g => GovernmentsUnder(org, g)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var kind in MonthKinds)
             {
-                Range(month, $"u|{g}|");
+                if (under is null || under.Count > RangesPerMonth)
+                {
+                    Range(month, kind);
+                }
+                else
+                {
+                    foreach (var g in under)
+                    {
+                        Range(month, $"{kind}{g}|");
+                    }
+                }
             }
 
-            foreach (var m in others)
+            foreach (var g in tops)
             {
-                foreach (var g in governments)
-                {
-                    Range(m, $"g|{g}|");
-                }
+                Series(g);
             }
         }
 
-        Range(month, "t|");
-        Range(month, "h|");
         var rows = new ConcurrentBag<(YearMonth Month, TableEntity Row)>();
         await Parallel.ForEachAsync(queries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (q, token) =>
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AnalysisCounters.Partition(q.Month)} and RowKey ge {q.From} and RowKey lt {q.To}");
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {q.Partition} and RowKey ge {q.From} and RowKey lt {q.To}");
             await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
             {
-                rows.Add((q.Month, e));
+                if (q.Month is { } m)
+                {
+                    rows.Add((m, e));
+                }
+                else if (YearMonthPattern.Iso.Parse(e.RowKey[..Math.Min(7, e.RowKey.Length)]) is { Success: true } series)
+                {
+                    rows.Add((series.Value, e));
+                }
             }
         });
 
@@ -155,14 +168,15 @@ public static class AnalysisQuery
                 case "u" when k.Length == 7 && inScope(k[2]) && !guarded(Parse(k[3]), Value(k[5]), Value(k[6])):
                     units.Add((m, k[2], k[3], k[4], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
                     break;
-                case "g" when k.Length == 6 && m != month && !guarded(Parse(k[2]), Value(k[4]), Value(k[5])):
-                    units.Add((m, k[1], k[2], k[3], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
+                case not ("u" or "t" or "h") when k.Length == 5 && e.PartitionKey.StartsWith("g|", StringComparison.Ordinal) && m != month
+                    && !guarded(Parse(k[1]), Value(k[3]), Value(k[4])):
+                    units.Add((m, e.PartitionKey[2..], k[1], k[2], e.GetInt64(AnalysisCounters.Received) ?? 0, e.GetInt64(AnalysisCounters.Repeats) ?? 0));
                     break;
-                case "t" when k.Length == 5 && inScope(k[2]) && !guarded(AccusedCategory(k[3], k[4]), Value(k[3]), Value(k[4])):
-                    hot[k[1]] = hot.GetValueOrDefault(k[1]) + (e.GetInt64(AnalysisCounters.Petitions) ?? 0);
+                case "t" when k.Length == 6 && inScope(k[3]) && !guarded(AccusedCategory(k[4], k[5]), Value(k[4]), Value(k[5])):
+                    hot[k[2]] = hot.GetValueOrDefault(k[2]) + (e.GetInt64(AnalysisCounters.Petitions) ?? 0);
                     break;
-                case "h" when k.Length == 4 && inScope(k[1]) && !guarded(AccusedCategory(k[2], k[3]), Value(k[2]), Value(k[3])):
-                    var h = handling.TryGetValue(k[1], out var a) ? a : handling[k[1]] = new long[4];
+                case "h" when k.Length == 5 && inScope(k[2]) && !guarded(AccusedCategory(k[3], k[4]), Value(k[3]), Value(k[4])):
+                    var h = handling.TryGetValue(k[2], out var a) ? a : handling[k[2]] = new long[4];
                     h[0] += e.GetInt64(AnalysisCounters.Overdue) ?? 0;
                     h[1] += e.GetInt64(AnalysisCounters.Satisfied) ?? 0;
                     h[2] += e.GetInt64(AnalysisCounters.BasicallySatisfied) ?? 0;

@@ -40,14 +40,13 @@ public sealed class CommandGateway(IDurableEngine engine, DecisionStore store, C
             return new CommandResult(done, Replayed: true);
         }
 
+        // A creating command whose instance exists is raised on it like any other: a retry racing its first attempt is
+        // then decided once (the orchestration skips a command id it has just decided), and a genuine second command to
+        // an existing instance (re-booking a cancelled slot, a create naming an id in use) reaches the decider, which
+        // answers it, instead of waiting for an outcome that never comes.
         if (!create || !await engine.StartAsync(instanceId, OrchestrationInput.Start(type, Mapping, command), ct))
         {
-            if (!create)
-            {
-                await engine.RaiseAsync(instanceId, command, ct);
-            }
-
-            // A creating command whose instance exists is a retry racing the first attempt: its outcome will come.
+            await engine.RaiseAsync(instanceId, command, ct);
         }
 
         return new CommandResult(await WaitAsync(type, instanceId, command.CommandId, ct), Replayed: false);

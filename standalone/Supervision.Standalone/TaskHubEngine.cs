@@ -26,6 +26,15 @@ public sealed class TaskHubEngine(TaskHub hub) : IDurableEngine
     public async Task<bool> StartAsync(string instanceId, OrchestrationInput input, CancellationToken ct = default)
     {
         await hub.EnsureAsync();
+
+        // Existence first, as the other engines do: DTFx on Azure Storage accepts the creation of a running instance
+        // (the dedupe statuses are not checked against it here) and its worker then drops the second ExecutionStarted,
+        // so the command it carried would be lost instead of raised on the instance.
+        if (await client.GetOrchestrationStateAsync(instanceId) is not null)
+        {
+            return false;
+        }
+
         try
         {
             await client.CreateOrchestrationInstanceAsync(input.Type, string.Empty, instanceId, input, null, AnyStatus);

@@ -56,4 +56,28 @@ public sealed class CommandRaceTests
         Assert.Equal(events.Count, events.Select(e => e.Sequence).Distinct().Count());
         Assert.Empty(await h.Store.ReadRejectionsAsync(CaseDecider.Type, id));
     }
+
+    [Fact]
+    public async Task A_creating_command_to_an_existing_instance_is_delivered_and_answered()
+    {
+        await using var h = await CaseHarness.StartAsync(speed: 86_400);
+        var (id, code) = await h.RegisterAsync();
+
+        // A different command sent as creating (as the reception edge sends every booking and cancellation) reaches the
+        // decider: before, it was taken for a retry of the first and never delivered, and the caller waited for nothing.
+        var route = h.Envelope(new RouteCase("c-registrar", RoutingKind.Forward, "c-housing"));
+        var routed = await h.Gateway.SendAsync(CaseDecider.Type, id, route, true, CancellationToken.None);
+        Assert.Equal(CommandStatus.Applied, routed.Outcome!.Status);
+        Assert.Equal("c-housing", (await h.StateAsync(id)).ResponsibleUnitId);
+
+        // A second registration of the same id under a new command id is answered by the decider too, and registers nothing.
+        var again = h.Envelope(CaseHarness.Register(id, code, NodaTime.Instant.FromDateTimeOffset(h.Now)));
+        var answered = await h.Gateway.SendAsync(CaseDecider.Type, id, again, true, CancellationToken.None);
+        Assert.NotNull(answered.Outcome);
+        Assert.False(answered.Replayed);
+
+        var events = await h.EventsAsync(id);
+        Assert.Single(events, e => e.EventType == nameof(CaseRegistered));
+        Assert.Single(events, e => e.EventType == nameof(CaseRouted));
+    }
 }

@@ -138,7 +138,7 @@ public static class ReceptionEndpoints
         var table = await TableAsync(s);
         var bookedAt = s.Clock.GetUtcNow();
         var row = new TableEntity(day.Id, SlotKey(slot)) { ["caseId"] = caseId, ["bookedBy"] = bookedBy, ["bookedAt"] = bookedAt };
-        var byCase = new TableEntity(day.Id, "case-" + Keys(caseId)) { ["slot"] = slot };
+        var byCase = new TableEntity(day.Id, CasePartition(caseId)) { ["slot"] = slot };
         try
         {
             await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, row), new TableTransactionAction(TableTransactionActionType.Add, byCase)], ct);
@@ -168,7 +168,7 @@ public static class ReceptionEndpoints
         // The booking stands whatever the reminder decides: answering a conflict now would tell the caller it failed while
         // the slot is held. The decider refuses only a slot already begun, which the booking rule above closes earlier
         // (BookingClosesMinutesBefore); such a refusal stays on the reminder's record.
-        await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), BookingCommandId("book", instance, bookedAt), Actors.System, await StartsReminderAsync(s, instance, ct), ct);
+        await s.SendToAsync(AppointmentDecider.Type, instance, JsonSerializer.Serialize(book, AppointmentJson.Options), BookingCommandId("book", instance, bookedAt), Actors.System, create: true, ct);
         return null;
     }
 
@@ -415,7 +415,7 @@ public static class ReceptionEndpoints
         }
 
         var table = await TableAsync(s);
-        var byCase = dayId.Length <= 200 ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, "case-" + Keys(id), cancellationToken: ct) : null;
+        var byCase = dayId.Length <= 200 ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, CasePartition(id), cancellationToken: ct) : null;
         var held = byCase is { HasValue: true } ? await table.GetEntityIfExistsAsync<TableEntity>(dayId, SlotKey(byCase.Value!.GetInt32("slot") ?? 0), cancellationToken: ct) : null;
         return held is { HasValue: true } && held.Value!.GetString("caseId") == id
             ? await CancelAsync(table, held.Value, PetitionerBooking, Actors.System, s, ct)
@@ -437,7 +437,7 @@ public static class ReceptionEndpoints
         var cancel = new CancelAppointment(Actors.System, caseId, by);
         var result = await s.SendToAsync(
             AppointmentDecider.Type, instance, JsonSerializer.Serialize<AppointmentCommand>(cancel, AppointmentJson.Options),
-            BookingCommandId("cancel", instance, slot.GetDateTimeOffset("bookedAt") ?? default), actor, await StartsReminderAsync(s, instance, ct), ct);
+            BookingCommandId("cancel", instance, slot.GetDateTimeOffset("bookedAt") ?? default), actor, create: true, ct);
         if (result.Outcome is null)
         {
             return Results.Problem(
@@ -455,7 +455,7 @@ public static class ReceptionEndpoints
             await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.Delete, slot, slot.ETag),
-                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(dayId, "case-" + Keys(caseId)), ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(dayId, CasePartition(caseId)), ETag.All),
                 ], ct);
         }
         catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
@@ -466,15 +466,6 @@ public static class ReceptionEndpoints
         await table.DeleteEntityAsync(CasePartition(caseId), dayId, ETag.All, ct);
         return Results.Json(new { id = BookingId(dayId, n), dayId, slot = n, caseId, cancelled = true }, CaseJson.Options);
     }
-
-    /// <summary>
-    /// Whether a command to the slot's reminder starts its instance: only when none has recorded anything yet (the slot's first
-    /// booking, or a cancellation whose booking never reached the reminder). A slot booked again after a cancellation, and
-    /// any cancellation, goes to the running instance: a creating command to an existing instance is taken for a retry of
-    /// its first and not delivered.
-    /// </summary>
-    private static async Task<bool> StartsReminderAsync(CaseServices s, string instance, CancellationToken ct) =>
-        await s.Store.GetAsync(AppointmentDecider.Type, instance, ct) is null;
 
     /// <summary>The id of a booking's command to its reminder: one per booking of the slot (a retry sends the same id).</summary>
     private static string BookingCommandId(string verb, string instance, DateTimeOffset bookedAt) =>

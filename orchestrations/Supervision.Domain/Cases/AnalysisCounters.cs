@@ -8,19 +8,22 @@ namespace Supervision.Domain.Cases;
 /// <summary>
 /// The <c>analysis</c> aggregates behind 分析研判 (issue 16 part 4; docs/analysis.md; decision A21): counters per month,
 /// written by the case's own effects (<see cref="BumpCounters"/>, exactly once per event and partition), so a page reads a
-/// few month partitions and never scans cases. Partition = <c>{yyyy-MM}</c>; counter rows:
+/// few ranges and never scans cases. Month partitions <c>{yyyy-MM}</c> and government partitions <c>g|{id}</c>; counter rows:
 /// <list type="bullet">
 /// <item><c>u|{government}|{receiving unit}|{category}|{channel}|{accused unit}|{accused person}</c>: <c>received</c>
 /// (registrations in the month they were received) and <c>repeats</c> (repeat petitions recorded on those cases, in their
 /// month), keyed under the receiving unit's own government so a viewer reads only the ranges of the governments in
 /// their scope (decision A22);</item>
-/// <item><c>g|{government}|{category}|{channel}|{accused unit}|{accused person}</c>: the same counters rolled up for
-/// every government above the receiving unit (its own, the city's, the province's), so a trend month costs a viewer
-/// the few rows of their government, not every unit of the province (A22);</item>
-/// <item><c>m|{matter fingerprint}|{receiving unit}|{accused unit}|{accused person}</c>: <c>petitions</c> on the matter (registrations and
-/// repeats); mirrored under <c>t|…</c> while at least <see cref="HotAtLeast"/>, so the hot matters are read from a few rows;</item>
-/// <item><c>h|{answerable unit}|{accused unit}|{accused person}</c>: <c>overdue</c> (legal clocks that went overdue in
-/// the month), and <c>satisfied</c> / <c>basicallySatisfied</c> / <c>dissatisfied</c> (ratings given in the month).</item>
+/// <item>in partition <c>g|{government}</c>, rows <c>{yyyy-MM}|{category}|{channel}|{accused unit}|{accused person}</c>:
+/// the same counters rolled up for every government above the receiving unit (its own, the city's, the province's), so
+/// a viewer's whole trend is one range of one partition, not every unit of the province month by month (A22);</item>
+/// <item><c>m|{government}|{matter fingerprint}|{receiving unit}|{accused unit}|{accused person}</c>: <c>petitions</c> on
+/// the matter (registrations and repeats); mirrored under <c>t|…</c> while at least <see cref="HotAtLeast"/>, so the hot
+/// matters are read from a few rows;</item>
+/// <item><c>h|{government}|{answerable unit}|{accused unit}|{accused person}</c>: <c>overdue</c> (legal clocks that went
+/// overdue in the month), and <c>satisfied</c> / <c>basicallySatisfied</c> / <c>dissatisfied</c> (ratings given in the month).</item>
+/// <item>The government (of the unit's own level, <see cref="GovernmentKey"/>) leads the month rows' keys so a viewer
+/// reads one range per government in their scope (A22).</item>
 /// </list>
 /// The accused unit/person (<c>-</c> when none or not an accusation) are in the key so the query applies the accusation
 /// guard with today's directory and drops rows of accusations against the viewer. No personal data: the matter is a hash.
@@ -48,25 +51,40 @@ public static class AnalysisCounters
     public static string UnitRow(string government, string unit, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
         $"u|{government}|{unit}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
-    public static string GovernmentRow(string government, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
-        $"g|{government}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+    /// <summary>A government's roll-up partition: its whole time series, so a trend is one range of one partition.</summary>
+    public static string GovernmentPartition(string government) => "g|" + government;
+
+    public static string GovernmentRow(YearMonth month, Category? category, Channel channel, string? accusedUnit, string? accusedPerson) =>
+        $"{Partition(month)}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
     /// <summary>The government a unit's <c>u|</c> rows are kept under: its own level's, else <see cref="None"/>.</summary>
     public static string GovernmentKey(OrgDirectory org, string unit) => org?.GovernmentOf(unit)?.Id ?? None;
 
-    /// <summary>The governments a unit's petitions roll up to (<c>g|</c> rows): every government on its chain, nearest first.</summary>
+    /// <summary>
+    /// The governments a unit's petitions roll up to: every government on its chain, nearest first; <see cref="None"/>
+    /// for a unit under no government, so an administrator's trend still counts it.
+    /// </summary>
     public static IEnumerable<string> RollUps(OrgDirectory org, string unit)
     {
         ArgumentNullException.ThrowIfNull(org);
+        var any = false;
         for (var g = org.GovernmentOf(unit); g is not null; g = g.Parent is null ? null : org.GovernmentOf(g.Parent))
         {
+            any = true;
             yield return g.Id;
+        }
+
+        if (!any)
+        {
+            yield return None;
         }
     }
 
-    public static string MatterRow(string matter, string unit, string? accusedUnit, string? accusedPerson) => $"m|{matter}|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+    public static string MatterRow(string government, string matter, string unit, string? accusedUnit, string? accusedPerson) =>
+        $"m|{government}|{matter}|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
-    public static string HandlingRow(string unit, string? accusedUnit, string? accusedPerson) => $"h|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
+    public static string HandlingRow(string government, string unit, string? accusedUnit, string? accusedPerson) =>
+        $"h|{government}|{unit}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
     public static string Marker(string caseId, long sequence) => $"x|{caseId}|{sequence.ToString("000000", CultureInfo.InvariantCulture)}";
 
@@ -79,9 +97,9 @@ public static class AnalysisCounters
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var deltas = new Dictionary<string, Dictionary<string, Dictionary<string, long>>>(StringComparer.Ordinal);
-        void Add(LocalDate day, string row, string counter, long delta)
+        void Add(LocalDate day, string row, string counter, long delta) => AddTo(Partition(day.ToYearMonth()), row, counter, delta);
+        void AddTo(string p, string row, string counter, long delta)
         {
-            var p = Partition(day.ToYearMonth());
             if (!deltas.TryGetValue(p, out var rows))
             {
                 deltas[p] = rows = new(StringComparer.Ordinal);
@@ -104,7 +122,7 @@ public static class AnalysisCounters
             }
 
             var (au, ap) = Guard(s);
-            var matterRow = MatterRow(Matter(s), s.RegisteredBy, au, ap);
+            var matterRow = MatterRow(GovernmentKey(org, s.RegisteredBy), Matter(s), s.RegisteredBy, au, ap);
             var day = Calendar.LegalCalendar.LocalDateOf(at);
             CountReceipt(s, day, Received, sign);
             Add(day, matterRow, Petitions, sign);
@@ -123,7 +141,7 @@ public static class AnalysisCounters
             Add(day, UnitRow(GovernmentKey(org, s.RegisteredBy!), s.RegisteredBy!, s.Category, s.Channel, au, ap), counter, sign);
             foreach (var government in RollUps(org, s.RegisteredBy!))
             {
-                Add(day, GovernmentRow(government, s.Category, s.Channel, au, ap), counter, sign);
+                AddTo(GovernmentPartition(government), GovernmentRow(day.ToYearMonth(), s.Category, s.Channel, au, ap), counter, sign);
             }
         }
 
@@ -142,7 +160,7 @@ public static class AnalysisCounters
             var (au, ap) = Guard(after);
             var on = Calendar.LegalCalendar.LocalDateOf(r.ReceivedAt);
             CountReceipt(after, on, Repeats, 1);
-            Add(on, MatterRow(Matter(after), after.RegisteredBy, au, ap), Petitions, 1);
+            Add(on, MatterRow(GovernmentKey(org, after.RegisteredBy), Matter(after), after.RegisteredBy, au, ap), Petitions, 1);
         }
 
         var today = Calendar.LegalCalendar.LocalDateOf(now);
@@ -151,7 +169,7 @@ public static class AnalysisCounters
             case ClockOverdue when Answerable(after) is { } unit:
                 {
                     var (au, ap) = Guard(after);
-                    Add(today, HandlingRow(unit, au, ap), Overdue, 1);
+                    Add(today, HandlingRow(GovernmentKey(org, unit), unit, au, ap), Overdue, 1);
                     break;
                 }
 
@@ -164,7 +182,7 @@ public static class AnalysisCounters
                         Rating.BasicallySatisfied => BasicallySatisfied,
                         _ => Dissatisfied,
                     };
-                    Add(today, HandlingRow(unit, au, ap), counter, 1);
+                    Add(today, HandlingRow(GovernmentKey(org, unit), unit, au, ap), counter, 1);
                     break;
                 }
         }

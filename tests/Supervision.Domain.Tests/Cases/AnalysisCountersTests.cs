@@ -27,9 +27,9 @@ public sealed class AnalysisCountersTests
             new Dictionary<string, long>(StringComparer.Ordinal)
             {
                 ["2025-09 u|ca-gov|ca-bureau|Complaint|Letter|-|-"] = 1,
-                ["2025-09 g|ca-gov|Complaint|Letter|-|-"] = 1,
-                ["2025-09 g|c-gov|Complaint|Letter|-|-"] = 1,
-                ["2025-09 g|p-gov|Complaint|Letter|-|-"] = 1,
+                ["g|ca-gov 2025-09|Complaint|Letter|-|-"] = 1,
+                ["g|c-gov 2025-09|Complaint|Letter|-|-"] = 1,
+                ["g|p-gov 2025-09|Complaint|Letter|-|-"] = 1,
             },
             received);
         Assert.Equal(["ca-gov", "c-gov", "p-gov"], AnalysisCounters.RollUps(OrgDemo, Bureau));
@@ -42,7 +42,7 @@ public sealed class AnalysisCountersTests
 
         Assert.Empty(Deltas(then, AnalysisCounters.Received));
         Assert.Equal(
-            ["2025-10 g|c-gov|Complaint|Letter|-|-", "2025-10 g|ca-gov|Complaint|Letter|-|-", "2025-10 g|p-gov|Complaint|Letter|-|-", "2025-10 u|ca-gov|ca-bureau|Complaint|Letter|-|-"],
+            ["2025-10 u|ca-gov|ca-bureau|Complaint|Letter|-|-", "g|c-gov 2025-10|Complaint|Letter|-|-", "g|ca-gov 2025-10|Complaint|Letter|-|-", "g|p-gov 2025-10|Complaint|Letter|-|-"],
             Deltas(then, AnalysisCounters.Repeats).Where(d => d.Value == 1).Select(d => d.Key).Order(StringComparer.Ordinal));
     }
 
@@ -52,10 +52,10 @@ public sealed class AnalysisCountersTests
         var then = Given([.. Run(Registered)]).When(new ClassifyCase(Registrar, Category.Suggestion), "2025-09-11");
 
         var received = Deltas(then, AnalysisCounters.Received);
-        foreach (var row in new[] { "u|ca-gov|ca-bureau|{0}|Letter|-|-", "g|ca-gov|{0}|Letter|-|-", "g|c-gov|{0}|Letter|-|-", "g|p-gov|{0}|Letter|-|-" })
+        foreach (var row in new[] { "2025-09 u|ca-gov|ca-bureau|{0}|Letter|-|-", "g|ca-gov 2025-09|{0}|Letter|-|-", "g|c-gov 2025-09|{0}|Letter|-|-", "g|p-gov 2025-09|{0}|Letter|-|-" })
         {
-            Assert.Equal(-1, received["2025-09 " + string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "Complaint")]);
-            Assert.Equal(1, received["2025-09 " + string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "Suggestion")]);
+            Assert.Equal(-1, received[string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "Complaint")]);
+            Assert.Equal(1, received[string.Format(System.Globalization.CultureInfo.InvariantCulture, row, "Suggestion")]);
         }
 
         Assert.Equal(8, received.Count);
