@@ -37,7 +37,7 @@ void Say(string line)
 var org = SyntheticProvince.Build();
 var now = Instant.FromUtc(2026, 11, 28, 4, 0);
 var month = LegalCalendar.LocalDateOf(now).ToYearMonth();
-Say($"# Analysis bench {Clocks.Wall.GetUtcNow():yyyy-MM-dd HH:mm} UTC: {cases:N0} cases over {months} months, {org.Units.Count:N0} units, {Environment.ProcessorCount} cores");
+Say($"# Analysis bench {Clocks.Wall.GetUtcNow():yyyy-MM-dd HH:mm} UTC: {cases:N0} cases over {months} months, {org.Units.Count:N0} units, {Environment.ProcessorCount} cores, load average {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg")[..14].Trim() : "?")}");
 
 // 1. The cases and their aggregate rows.
 var clock = Stopwatch.StartNew();

@@ -200,7 +200,11 @@ public sealed class LoadRun(StandaloneSetup setup, ITestOutputHelper output)
         Assert.Equal(
             expectedCounters.Where(c => c.Value != 0).OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}").ToList(),
             counters.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}").ToList());
-        Assert.Equal(numbers.Count, counters.Where(c => c.Key.Counter == AnalysisCounters.Received).Sum(c => c.Value));
+        // Each registration once on its unit's row, and once on every government time series of its chain (A22).
+        Assert.Equal(numbers.Count, counters.Where(c => c.Key.Counter == AnalysisCounters.Received && c.Key.Row.StartsWith("u|", StringComparison.Ordinal)).Sum(c => c.Value));
+        Assert.Equal(
+            numbers.Count,
+            counters.Where(c => c.Key.Counter == AnalysisCounters.Received && c.Key.Partition == AnalysisCounters.GovernmentPartition("p-gov")).Sum(c => c.Value));
 
         var attempts = (await Harness.EffectLog.CountsAsync(storage)).Where(a => OfCases(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
         var missing = expectedEffects.Where(e => !attempts.ContainsKey(e)).ToList();
