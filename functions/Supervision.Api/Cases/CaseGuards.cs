@@ -48,6 +48,14 @@ public sealed class FingerprintClaims(OrchestrationStorage storage, Clocks clock
         }
     }
 
+    /// <summary>The claim on <paramref name="fingerprint"/>, or null; reads only.</summary>
+    public async Task<TableEntity?> FindAsync(string fingerprint, CancellationToken ct)
+    {
+        var table = await TableAsync();
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(fingerprint, string.Empty, cancellationToken: ct);
+        return existing.HasValue ? existing.Value : null;
+    }
+
     /// <summary>Replaces <paramref name="existing"/> with our claim if nobody changed it since it was read.</summary>
     public async Task<bool> TakeOverAsync(TableEntity existing, string caseId, string commandId, CancellationToken ct)
     {
