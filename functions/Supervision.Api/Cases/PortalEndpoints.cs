@@ -144,10 +144,10 @@ public static class PortalEndpoints
             return ChallengeProblem(why);
         }
 
-        var commandId = submissionKey is null ? "portal:" + nonce : "portal:" + SupervisionHttp.Hash(submissionKey);
+        var commandId = submissionKey is null ? "portal:" + nonce : "portal:" + KeyHash(submissionKey);
         if (submissionKey is not null)
         {
-            switch (await RecoverAsync(command, commandId, queryCode, submissionKey, now, s, ct))
+            switch (await RecoverAsync(command, commandId, queryCode, submissionKey, s, ct))
             {
                 case Recovery.Answer answer:
                     return answer.Result;
@@ -158,7 +158,14 @@ public static class PortalEndpoints
         }
 
         var fingerprint = CaseHashes.Fingerprint(command.Petitioner, command.MatterKey);
-        return await CaseEndpoints.RegisterCommandAsync(command, commandId, s, ct) switch
+        var outcome = await CaseEndpoints.RegisterCommandAsync(command, commandId, s, ct);
+        if (submissionKey is not null && (outcome is RegistrationOutcome.Pending || (outcome is RegistrationOutcome.Created registered && registered.Case.State.Fingerprint == fingerprint)))
+        {
+            // Accepted: the key now names this petition, so it is recovered on any later day and refused for another one.
+            await s.Claims.BindSubmissionAsync(KeyHash(submissionKey), fingerprint, command.CaseId, ct);
+        }
+
+        return outcome switch
         {
             RegistrationOutcome.Created { Replayed: true } created when submissionKey is not null =>
                 created.Case.State.Fingerprint == fingerprint && CaseVisibility.CanPetitionerSee(created.Case.State, queryCode)
@@ -206,11 +213,11 @@ public static class PortalEndpoints
     /// already registered is answered again (200, replayed, the same case and the derived code, after checking the case's
     /// stored hash verifies it); one still being registered (the first answer was 202) is registered under its first case
     /// id so the engine replays it; the key already used for another petition is a 409. Otherwise registration goes on.
-    /// The fingerprint claim names the command id of whoever registered the petition; the key's case id (receipt date +
-    /// key) is looked at for today and yesterday, which is where a reuse for another petition is found.
+    /// The fingerprint claim names the command id of whoever registered the petition; the key's own row (keyed by its
+    /// SHA-256, written once its registration was accepted) names the petition the key was used for.
     /// </summary>
     private static async Task<Recovery> RecoverAsync(
-        RegisterCase command, string commandId, string queryCode, string submissionKey, Instant now, CaseServices s, CancellationToken ct)
+        RegisterCase command, string commandId, string queryCode, string submissionKey, CaseServices s, CancellationToken ct)
     {
         var org = await s.Org.GetAsync(ct);
         var fingerprint = CaseHashes.Fingerprint(command.Petitioner, command.MatterKey);
@@ -227,16 +234,17 @@ public static class PortalEndpoints
             return new Recovery.Answer(Replay(s, org, mine.State, fingerprint, queryCode));
         }
 
-        foreach (var day in new[] { now, now - Duration.FromDays(1) })
+        // The key's own row: which petition it registered (written once that registration was accepted).
+        if (await s.Claims.FindSubmissionAsync(KeyHash(submissionKey), ct) is { } used)
         {
-            var candidate = CaseEndpoints.NewCaseId(day, submissionKey);
-            if (await s.GetAsync(candidate, ct) is { } existing
-                && await s.Store.GetOutcomeAsync(CaseDecider.Type, candidate, commandId, ct) is not null)
+            if (used.Fingerprint != fingerprint)
             {
-                return new Recovery.Answer(existing.State.Fingerprint == fingerprint
-                    ? Replay(s, org, existing.State, fingerprint, queryCode)
-                    : KeyUsed());
+                return new Recovery.Answer(KeyUsed());
             }
+
+            return await s.GetAsync(used.CaseId, ct) is { } existing
+                ? new Recovery.Answer(Replay(s, org, existing.State, fingerprint, queryCode))
+                : new Recovery.Continue(command with { CaseId = used.CaseId });
         }
 
         return new Recovery.Continue(command);
@@ -272,6 +280,9 @@ public static class PortalEndpoints
         await s.Claims.ReleaseAsync(fingerprint, commandId, CancellationToken.None);
         return KeyUsed();
     }
+
+    /// <summary>The key's SHA-256 (lower-case hex): what the command id and the key's row carry; never the key.</summary>
+    private static string KeyHash(string submissionKey) => SupervisionHttp.Hash(submissionKey);
 
     private static IResult KeyUsed() => Results.Problem(
         statusCode: StatusCodes.Status409Conflict,
