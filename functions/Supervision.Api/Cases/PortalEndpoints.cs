@@ -168,8 +168,8 @@ public static class PortalEndpoints
         return outcome switch
         {
             RegistrationOutcome.Created { Replayed: true } created when submissionKey is not null =>
-                created.Case.State.Fingerprint == fingerprint && CaseVisibility.CanPetitionerSee(created.Case.State, queryCode)
-                    ? Results.Json(Answer(s, org, created.Case.State, queryCode, replayed: true), CaseJson.Options)
+                created.Case.State.Fingerprint == fingerprint
+                    ? Replay(s, org, created.Case.State, fingerprint, queryCode)
                     : await KeyUsedElsewhereAsync(fingerprint, commandId, s),
             RegistrationOutcome.Created created => Results.Json(Answer(s, org, created.Case.State, queryCode), CaseJson.Options, statusCode: StatusCodes.Status201Created),
             RegistrationOutcome.Repeat repeat => Results.Json(

@@ -130,6 +130,29 @@ public sealed class OnlinePetitionRetryScenarios
     }
 
     [Fact]
+    public async Task A_retry_after_the_bureau_reissued_the_code_hands_out_no_code()
+    {
+        await using var app = await CaseApp.StartAsync(Start, settings: Cheap);
+        var portal = app.Anonymous();
+        var petition = Keyed(Petition(IdNumber("19720214"), "bridge:cracks:5"), NewKey());
+        var first = await SubmitAsync(portal, petition).OkAsync();
+        var id = (string)first["caseId"]!;
+        var oldCode = (string)first["queryCode"]!;
+
+        // The petitioner went to the bureau: the registrar re-issued the code, so the derived one no longer works.
+        var reissued = await app.As("c-registrar").PostAsync(new Uri($"/api/cases/{id}/reissue-query-code", UriKind.Relative), null).OkAsync();
+        Assert.NotEqual(oldCode, (string)reissued["queryCode"]!);
+
+        var retry = await SubmitAsync(portal, petition);
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        var problem = await retry.JsonAsync();
+        Assert.Equal("submission-key-code-reissued", (string)problem["reason"]!);
+        Assert.DoesNotContain(oldCode, problem.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(problem["queryCode"]);
+        Assert.Equal(1, await CountAsync(app));
+    }
+
+    [Fact]
     public async Task Another_key_or_none_for_the_same_petition_stays_a_repeat_without_a_code()
     {
         await using var app = await CaseApp.StartAsync(Start, settings: Cheap);
