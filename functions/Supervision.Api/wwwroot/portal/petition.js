@@ -107,7 +107,10 @@ async function contentHash(petition) {
 }
 
 function readKey() {
-  try { return JSON.parse(sessionStorage.getItem(KEY_STORE) || "null"); } catch { return memoryKey; }
+  try {
+    const kept = sessionStorage.getItem(KEY_STORE);
+    return kept ? JSON.parse(kept) : memoryKey;
+  } catch { return memoryKey; }
 }
 
 function writeKey(entry) {
