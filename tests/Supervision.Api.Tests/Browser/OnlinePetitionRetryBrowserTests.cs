@@ -78,4 +78,45 @@ public sealed class OnlinePetitionRetryBrowserTests
         // The key is gone from the page's storage once the answer is shown.
         Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('portal.submission')"));
     }
+
+    [Fact]
+    public async Task A_202_answer_keeps_the_key_and_the_retry_confirms_the_same_case_and_code()
+    {
+        // No wait for the engine: the first answer is 202 (received, still being recorded).
+        await using var app = await CaseApp.StartAsync(Start, kestrel: true, speed: 60, settings: new Dictionary<string, string>
+        {
+            ["Supervision:Portal:ProofOfWorkBits"] = "10",
+            ["Supervision:Commands:Wait"] = "00:00:00",
+        });
+        await using var ui = await BrowserSession.StartAsync(app);
+        var page = await ui.PageAsync(null, phone: true);
+        await page.GotoAsync(ui.Url("/portal/petition.html"));
+        await Assertions.Expect(page.Locator("#f-bureau option[value='c-bureau']")).ToHaveCountAsync(1);
+        await page.GetByLabel("向哪个信访部门反映").SelectOptionAsync("c-bureau");
+        await page.GetByLabel("姓名").FillAsync("孙八");
+        await page.GetByLabel("公民身份号码").FillAsync(OnlinePetitionScenarios.IdNumber("19830719"));
+        await page.GetByLabel("联系电话").FillAsync("13500000000");
+        await page.GetByLabel("通信地址").FillAsync("临川市建设路9号");
+        await page.GetByLabel("反映的问题和诉求").FillAsync("门前道路塌陷");
+        await page.GetByLabel("问题简称").FillAsync("建设路9号塌陷");
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交信访事项" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#registered[data-status='Pending']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var caseId = (await page.Locator("#r-case-id").InnerTextAsync()).Trim();
+        var code = (await page.Locator("#r-query-code").InnerTextAsync()).Trim();
+        Assert.NotNull(await page.EvaluateAsync<string?>("sessionStorage.getItem('portal.submission')"));
+        await BrowserSession.CheckAsync(page, "portal-petition-pending");
+
+        // Once recorded, 重新提交 confirms it: the same case number and code, now registered, and the key is dropped.
+        await app.CaseWhenAsync("c-registrar", caseId, _ => true, "the registration to be recorded");
+        await page.Locator("#pending-retry").ClickAsync();
+        await Assertions.Expect(page.Locator("#registered[data-status='Registered']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#r-case-id")).ToHaveTextAsync(caseId);
+        await Assertions.Expect(page.Locator("#r-query-code")).ToHaveTextAsync(code);
+        Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('portal.submission')"));
+
+        var mine = await app.Petitioner(code).GetAsync(new Uri($"/api/petitioner/cases/{caseId}", UriKind.Relative)).OkAsync();
+        Assert.Equal("Registered", (string)mine["status"]!);
+        Assert.Equal(1, (int)(await app.As("c-registrar").GetAsync(new Uri("/api/cases?unit=c-bureau", UriKind.Relative)).OkAsync())["total"]!);
+    }
 }

@@ -112,7 +112,7 @@ public sealed class OnlinePetitionRetryScenarios
         foreach (var other in new[] { Petition(person, "school:fees:3"), Petition(IdNumber("19950505"), "road:noise:1") })
         {
             var reused = await SubmitAsync(portal, Keyed(other, key));
-            Assert.True(reused.StatusCode == HttpStatusCode.Conflict, $"{(int)reused.StatusCode} {await reused.Content.ReadAsStringAsync()} first {first["caseId"]}");
+            Assert.True(reused.StatusCode == HttpStatusCode.Conflict, $"{(int)reused.StatusCode}: {await reused.Content.ReadAsStringAsync()}");
             Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
             var problem = await reused.JsonAsync();
             Assert.Equal("submission-key-used", (string)problem["reason"]!);
