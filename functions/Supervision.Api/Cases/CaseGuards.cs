@@ -15,6 +15,10 @@ public sealed class FingerprintClaims(OrchestrationStorage storage, Clocks clock
     public const string CaseIdColumn = "caseId";
     public const string CommandIdColumn = "commandId";
     public const string ClaimedAtColumn = "claimedAt";
+    public const string FingerprintColumn = "fingerprint";
+
+    /// <summary>Partition prefix of the submission-key rows (decision P2); a fingerprint is lower-case hex, so they never meet.</summary>
+    public const string SubmissionPrefix = "submission-key|";
 
     /// <summary>Real time after which an unfinished claim (no case, no outcome) may be taken over.</summary>
     public static readonly TimeSpan Stale = TimeSpan.FromMinutes(5);
@@ -45,6 +49,48 @@ public sealed class FingerprintClaims(OrchestrationStorage storage, Clocks clock
                     throw;
                 }
             }
+        }
+    }
+
+    /// <summary>The claim on <paramref name="fingerprint"/>, or null; reads only.</summary>
+    public async Task<TableEntity?> FindAsync(string fingerprint, CancellationToken ct)
+    {
+        var table = await TableAsync();
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(fingerprint, string.Empty, cancellationToken: ct);
+        return existing.HasValue ? existing.Value : null;
+    }
+
+    /// <summary>
+    /// What a portal submission key (decision P2) was used for: the fingerprint and case id of the petition registered with
+    /// it, or null. The row is keyed by the key's SHA-256 (the hash the command id already carries), never the key.
+    /// </summary>
+    public async Task<(string Fingerprint, string CaseId)?> FindSubmissionAsync(string keyHash, CancellationToken ct)
+    {
+        var table = await TableAsync();
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(SubmissionPrefix + keyHash, string.Empty, cancellationToken: ct);
+        return existing.HasValue && existing.Value!.GetString(FingerprintColumn) is { } fp && existing.Value.GetString(CaseIdColumn) is { } id
+            ? (fp, id)
+            : null;
+    }
+
+    /// <summary>Records that the submission key with <paramref name="keyHash"/> registered this petition (first one wins).</summary>
+    public async Task BindSubmissionAsync(string keyHash, string fingerprint, string caseId, CancellationToken ct)
+    {
+        var table = await TableAsync();
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(SubmissionPrefix + keyHash, string.Empty)
+                {
+                    [FingerprintColumn] = fingerprint,
+                    [CaseIdColumn] = caseId,
+                    [ClaimedAtColumn] = clocks.Real.GetUtcNow(),
+                },
+                ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Already bound (a retry): the first binding stands.
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using Supervision.Api.Oversight;
 using Supervision.Api.Platform;
 using Supervision.Domain.Calendar;
 using Supervision.Domain.Cases;
@@ -25,7 +26,7 @@ public static class PortalEndpoints
 
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal)
     {
-        "bureauId", "petitioner", "summary", "matterKey", "category", "challenge", "solution",
+        "bureauId", "petitioner", "summary", "matterKey", "category", "challenge", "solution", "submissionKey",
     };
 
     private static readonly string[] PetitionerFields = ["name", "idNumber", "phone", "address"];
@@ -104,8 +105,23 @@ public static class PortalEndpoints
             errors.Add(new FieldError("solution", "solution is required: the proof of work for the challenge"));
         }
 
-        var queryCode = CaseEndpoints.NewQueryCode();
-        var caseId = CaseEndpoints.NewCaseId(now, null);
+        // The submission key (decision P2): with it the code is derived, so a retry after a lost answer is told it again.
+        // A credential like the code: checked here, never logged, never stored.
+        string? submissionKey = null;
+        if (root.TryGetProperty("submissionKey", out var key) && key.ValueKind != JsonValueKind.Null)
+        {
+            if (key.ValueKind == JsonValueKind.String && SubmissionKeys.IsWellFormed(key.GetString()))
+            {
+                submissionKey = key.GetString();
+            }
+            else
+            {
+                errors.Add(new FieldError("submissionKey", "submissionKey must be 22 to 64 characters of A-Z, a-z, 0-9, '-' and '_' (16 or more random bytes in base64url, made once per petition by the page); send a new random key, or leave the field out"));
+            }
+        }
+
+        var queryCode = submissionKey is null ? CaseEndpoints.NewQueryCode() : SubmissionKeys.QueryCode(submissionKey);
+        var caseId = CaseEndpoints.NewCaseId(now, submissionKey);
         var json = RegistrationJson(root, caseId, CaseEndpoints.HashNewCode(queryCode), bureauId, now, errors);
         var read = CaseCommandReader.Read(json, now);
 
@@ -128,9 +144,33 @@ public static class PortalEndpoints
             return ChallengeProblem(why);
         }
 
-        var commandId = "portal:" + nonce;
-        return await CaseEndpoints.RegisterCommandAsync(command, commandId, s, ct) switch
+        var commandId = submissionKey is null ? "portal:" + nonce : "portal:" + KeyHash(submissionKey);
+        if (submissionKey is not null)
         {
+            switch (await RecoverAsync(command, commandId, queryCode, submissionKey, s, ct))
+            {
+                case Recovery.Answer answer:
+                    return answer.Result;
+                case Recovery.Continue next:
+                    command = next.Command;
+                    break;
+            }
+        }
+
+        var fingerprint = CaseHashes.Fingerprint(command.Petitioner, command.MatterKey);
+        var outcome = await CaseEndpoints.RegisterCommandAsync(command, commandId, s, ct);
+        if (submissionKey is not null && (outcome is RegistrationOutcome.Pending || (outcome is RegistrationOutcome.Created registered && registered.Case.State.Fingerprint == fingerprint)))
+        {
+            // Accepted: the key now names this petition, so it is recovered on any later day and refused for another one.
+            await s.Claims.BindSubmissionAsync(KeyHash(submissionKey), fingerprint, command.CaseId, ct);
+        }
+
+        return outcome switch
+        {
+            RegistrationOutcome.Created { Replayed: true } created when submissionKey is not null =>
+                created.Case.State.Fingerprint == fingerprint
+                    ? Replay(s, org, created.Case.State, fingerprint, queryCode)
+                    : await KeyUsedElsewhereAsync(fingerprint, commandId, s),
             RegistrationOutcome.Created created => Results.Json(Answer(s, org, created.Case.State, queryCode), CaseJson.Options, statusCode: StatusCodes.Status201Created),
             RegistrationOutcome.Repeat repeat => Results.Json(
                 new
@@ -159,13 +199,106 @@ public static class PortalEndpoints
         };
     }
 
+    private abstract record Recovery
+    {
+        /// <summary>Answered from what is stored (the replay, or a refusal); nothing written.</summary>
+        internal sealed record Answer(IResult Result) : Recovery;
+
+        /// <summary>Register (or finish registering) this command.</summary>
+        internal sealed record Continue(RegisterCase Command) : Recovery;
+    }
+
+    /// <summary>
+    /// A petition sent with a submission key (decision P2), before anything is written: the same key and the same petition
+    /// already registered is answered again (200, replayed, the same case and the derived code, after checking the case's
+    /// stored hash verifies it); one still being registered (the first answer was 202) is registered under its first case
+    /// id so the engine replays it; the key already used for another petition is a 409. Otherwise registration goes on.
+    /// The fingerprint claim names the command id of whoever registered the petition; the key's own row (keyed by its
+    /// SHA-256, written once its registration was accepted) names the petition the key was used for.
+    /// </summary>
+    private static async Task<Recovery> RecoverAsync(
+        RegisterCase command, string commandId, string queryCode, string submissionKey, CaseServices s, CancellationToken ct)
+    {
+        var org = await s.Org.GetAsync(ct);
+        var fingerprint = CaseHashes.Fingerprint(command.Petitioner, command.MatterKey);
+        var claim = await s.Claims.FindAsync(fingerprint, ct);
+        if (claim is not null && claim.GetString(FingerprintClaims.CommandIdColumn) == commandId
+            && claim.GetString(FingerprintClaims.CaseIdColumn) is { Length: > 0 } claimed)
+        {
+            if (await s.GetAsync(claimed, ct) is not { } mine)
+            {
+                // The first answer was 202 (still being recorded): the same command under the same case id is replayed.
+                return new Recovery.Continue(command with { CaseId = claimed });
+            }
+
+            return new Recovery.Answer(Replay(s, org, mine.State, fingerprint, queryCode));
+        }
+
+        // The key's own row: which petition it registered (written once that registration was accepted).
+        if (await s.Claims.FindSubmissionAsync(KeyHash(submissionKey), ct) is { } used)
+        {
+            if (used.Fingerprint != fingerprint)
+            {
+                return new Recovery.Answer(KeyUsed());
+            }
+
+            return await s.GetAsync(used.CaseId, ct) is { } existing
+                ? new Recovery.Answer(Replay(s, org, existing.State, fingerprint, queryCode))
+                : new Recovery.Continue(command with { CaseId = used.CaseId });
+        }
+
+        return new Recovery.Continue(command);
+    }
+
+    /// <summary>The replayed answer when the stored hash verifies the derived code; a 409 when the code was re-issued since.</summary>
+    private static IResult Replay(CaseServices s, OrgDirectory org, CaseState state, string fingerprint, string queryCode)
+    {
+        if (state.Fingerprint != fingerprint)
+        {
+            return KeyUsed();
+        }
+
+        if (!CaseVisibility.CanPetitionerSee(state, queryCode))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The query code of this petition was re-issued",
+                detail: $"This petition is registered as case {state.CaseId}, but its query code was re-issued by the petition bureau since, so the first code no longer works. Look the case up with the new code the bureau gave you, or ask the bureau to re-issue it.",
+                type: ProblemBase + "submission-key-code-reissued",
+                extensions: new Dictionary<string, object?> { ["reason"] = "submission-key-code-reissued", ["caseId"] = state.CaseId });
+        }
+
+        return Results.Json(Answer(s, org, state, queryCode, replayed: true), CaseJson.Options);
+    }
+
+    /// <summary>
+    /// The engine replayed a registration for this key that is not this petition (the key's case id holds another
+    /// petition): the claim this request just made is released and nothing is handed out.
+    /// </summary>
+    private static async Task<IResult> KeyUsedElsewhereAsync(string fingerprint, string commandId, CaseServices s)
+    {
+        await s.Claims.ReleaseAsync(fingerprint, commandId, CancellationToken.None);
+        return KeyUsed();
+    }
+
+    /// <summary>The key's SHA-256 (lower-case hex): what the command id and the key's row carry; never the key.</summary>
+    private static string KeyHash(string submissionKey) => SupervisionHttp.Hash(submissionKey);
+
+    private static IResult KeyUsed() => Results.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "This submission key was already used",
+        detail: "This submission key was already used for another petition; start a new petition (reload the form: the page makes a new key). Nothing was registered.",
+        type: ProblemBase + "submission-key-used",
+        extensions: new Dictionary<string, object?> { ["reason"] = "submission-key-used", ["field"] = "submissionKey" });
+
     /// <summary>The petitioner's answer: the case number and the query code (once), and what happens next with its legal date.</summary>
-    private static object Answer(CaseServices s, OrgDirectory org, CaseState state, string queryCode)
+    private static object Answer(CaseServices s, OrgDirectory org, CaseState state, string queryCode, bool replayed = false)
     {
         var routing = state.Clock(ClockNames.Routing);
         return new
         {
             status = "Registered",
+            replayed,
             caseId = state.CaseId,
             queryCode,
             channel = state.Channel.ToString(),
@@ -295,5 +428,6 @@ public static class PortalEndpoints
 /// <param name="Category">Suggestion, Accusation or Complaint; absent when the petitioner is not sure (the registrar classifies).</param>
 /// <param name="Challenge">From GET /api/portal/challenge.</param>
 /// <param name="Solution">Decimal digits: SHA-256(challenge + ":" + solution) starts with the challenge's bits of zeros.</param>
+/// <param name="SubmissionKey">Optional (decision P2): a random key the page makes once per petition (16+ bytes, base64url, 22 to 64 characters of [A-Za-z0-9_-]). The query code is derived from it, so a retry with the same key and a fresh challenge is answered 200 with the same case and code (replayed: true); the key reused for another petition is 409. Never stored.</param>
 public sealed record OnlinePetition(
-    string BureauId, Petitioner Petitioner, string Summary, string MatterKey, Category? Category, string Challenge, string Solution);
+    string BureauId, Petitioner Petitioner, string Summary, string MatterKey, Category? Category, string Challenge, string Solution, string? SubmissionKey = null);

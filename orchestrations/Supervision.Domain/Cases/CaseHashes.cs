@@ -227,6 +227,44 @@ public static class QueryCodes
     private static string Normalise(string code) => code.Trim().Normalize(NormalizationForm.FormKC);
 }
 
+/// <summary>
+/// The online portal's submission key (decision P2): a random key the petitioner's browser makes once per petition
+/// (16+ bytes from <c>crypto.getRandomValues</c>, base64url) and sends with it. The query code of a petition sent with a
+/// key is derived from the key, so a retry of the same petition after a lost answer is told the same code again. The key
+/// is therefore as strong a credential as the code: it is never logged or stored; only the code's salted hash is.
+/// </summary>
+public static class SubmissionKeys
+{
+    /// <summary>Shortest key: 22 base64url characters carry 128 bits.</summary>
+    public const int MinLength = 22;
+
+    /// <summary>Longest key accepted.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>Domain separation: the code is never the same hash as anything else made from the key.</summary>
+    private const string CodePrefix = "supervision/portal/query-code/v1|";
+
+    /// <summary>Whether <paramref name="key"/> is 22 to 64 characters of <c>[A-Za-z0-9_-]</c>.</summary>
+    public static bool IsWellFormed(string? key) =>
+        key is { Length: >= MinLength and <= MaxLength } && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>
+    /// The 10-digit query code derived from the key: the first 8 bytes of SHA-256(prefix + key) as an unsigned
+    /// big-endian integer, modulo 10^10, zero-padded. Deterministic; distinct keys give independent codes.
+    /// </summary>
+    public static string QueryCode(string key)
+    {
+        if (!IsWellFormed(key))
+        {
+            throw new ArgumentException("a submission key is 22 to 64 characters of [A-Za-z0-9_-]", nameof(key));
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(CodePrefix + key));
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest);
+        return (value % 10_000_000_000UL).ToString("D10", CultureInfo.InvariantCulture);
+    }
+}
+
 /// <summary>The resident identity number (公民身份号码, GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character.</summary>
 public static class IdNumbers
 {

@@ -2,6 +2,10 @@
 // challenge, find a solution with SHA-256 here, send it with the petition), the answer with the case number, the query
 // code (shown once) and the legal route-by date (Art. 22), then each file uploaded with the query code. A refused file
 // never undoes the registration. User text is only ever set as text.
+// A lost answer is recovered (decision P2): the page makes a random submission key once per petition and keeps it in
+// sessionStorage with a hash of the form's content until an answer with a case number is shown; 重新提交 after a network
+// error, a 5xx or a 202 sends the same key (with a fresh check), and the service answers the same case number and query
+// code again. An edited form gets a new key. The key never leaves this browser except in that request.
 const $ = (s) => document.querySelector(s);
 const form = $("#petition");
 
@@ -67,6 +71,7 @@ const fieldText = {
   bureauId: "请选择信访部门。", "petitioner.name": "请填写姓名。", "petitioner.idNumber": "公民身份号码不正确，请核对（18 位，最后一位为校验码）。",
   "petitioner.phone": "联系电话不正确，请填写 5 到 20 位数字。", "petitioner.address": "请填写通信地址。", summary: "请写明反映的问题和诉求（不超过 2000 字）。",
   matterKey: "请填写问题简称（不超过 200 字）。", category: "请从列表中选择事项类型。",
+  submissionKey: "页面生成的提交编号无效，已经换成新的，请再点击一次“提交信访事项”。",
 };
 
 /** 400 naming fields: each message beside its input (aria-invalid, aria-describedby), a summary on top. */
@@ -87,6 +92,54 @@ function showFieldErrors(errors) {
   form.querySelector("[aria-invalid='true']")?.focus();
 }
 
+const KEY_STORE = "portal.submission";
+let memoryKey = null; // when sessionStorage is not available (private mode, disabled storage)
+
+/** base64url of 16 random bytes: 22 characters of [A-Za-z0-9_-]. */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function contentHash(petition) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(petition)));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function readKey() {
+  try {
+    const kept = sessionStorage.getItem(KEY_STORE);
+    return kept ? JSON.parse(kept) : memoryKey;
+  } catch { return memoryKey; }
+}
+
+function writeKey(entry) {
+  memoryKey = entry;
+  try {
+    if (entry) sessionStorage.setItem(KEY_STORE, JSON.stringify(entry)); else sessionStorage.removeItem(KEY_STORE);
+  } catch { /* memory only */ }
+}
+
+/** The key for this content: the kept one while the content is unchanged, a new one for new or edited content. */
+async function keyFor(petition) {
+  const content = await contentHash(petition);
+  const kept = readKey();
+  if (kept?.key && kept.content === content) return kept.key;
+  const entry = { key: newKey(), content };
+  writeKey(entry);
+  return entry.key;
+}
+
+/** A failure after which the same petition may be sent again with the same key: 重新提交. */
+function showRetry(text) {
+  const retry = el("button", { type: "button", id: "retry", class: "secondary" }, "重新提交");
+  retry.addEventListener("click", () => form.requestSubmit());
+  $("#form-errors").replaceChildren(el("div", { class: "error", role: "alert", id: "retry-notice" },
+    el("p", {}, text),
+    el("p", {}, "请不要修改已填写的内容，直接点击“重新提交”：如果上次已经登记，页面会再次显示同一个事项编号和查询码，不会重复登记。"),
+    retry));
+}
+
 function body() {
   const v = (k) => (form.elements.namedItem(k)?.value || "").trim() || undefined;
   return {
@@ -105,6 +158,7 @@ async function submit(ev) {
   const files = [...($("#f-files").files || [])];
   const petition = body();
   try {
+    const submissionKey = await keyFor(petition);
     let r;
     for (let attempt = 0; attempt < 2; attempt++) {
       progress.textContent = "正在进行安全校验，请稍候……";
@@ -112,30 +166,45 @@ async function submit(ev) {
       if (!c.ok) { r = c; break; }
       const solution = await solve(c.json.challenge, c.json.bits);
       progress.textContent = "正在提交……";
-      r = await call("POST", "/api/portal/petitions", { body: { ...petition, challenge: c.json.challenge, solution } });
+      r = await call("POST", "/api/portal/petitions", { body: { ...petition, submissionKey, challenge: c.json.challenge, solution } });
       // An expired, used or foreign check: fetch a fresh one and send once more, without bothering the petitioner.
       if (!(r.json?.reason || "").startsWith("challenge-")) break;
     }
     progress.textContent = "";
-    if (r.status === 201 || r.status === 202) {
+    if (r.status === 201 || (r.status === 200 && r.json?.status === "Registered")) {
+      // Registered (or registered before and told again: replayed): the key has done its work.
+      writeKey(null);
       showRegistered(r.json);
       form.reset();
-      if (files.length && r.status === 201) await uploadAll(r.json, files);
+      if (files.length) await uploadAll(r.json, files);
+    } else if (r.status === 202) {
+      // Received but still being recorded: the key is kept, so 重新提交 confirms the same case and code.
+      showRegistered(r.json);
     } else if (r.status === 200 && r.json?.status === "Repeat") {
+      writeKey(null);
       showRepeat(r.json);
+    } else if (r.status === 409 && r.json?.reason === "submission-key-used") {
+      writeKey(null);
+      $("#form-errors").replaceChildren(el("p", { class: "error", role: "alert", id: "key-used" },
+        "这份表单的提交编号已经用于另一件信访事项，本次没有登记。请再点击一次“提交信访事项”，页面会作为新的事项提交。"));
+    } else if (r.status === 400 && r.json?.errors?.submissionKey) {
+      writeKey(null);
+      showFieldErrors(r.json.errors);
     } else if (r.status === 400 && r.json?.errors) {
       showFieldErrors(r.json.errors);
     } else if (r.status === 429) {
       const minutes = r.retryAfter ? Math.max(1, Math.ceil(r.retryAfter / 60)) : null;
       $("#form-errors").replaceChildren(el("p", { class: "error", role: "alert", id: "too-many" },
         `从您的网络提交的信访事项过多，本次没有登记。${minutes ? `请在约 ${minutes} 分钟后再试，` : "请稍后再试，"}或者通过来信、来访反映。`));
+    } else if (r.status >= 500 || r.status === 0) {
+      showRetry("提交时服务暂时出现问题，不能确定是否已经登记。");
     } else {
       $("#form-errors").replaceChildren(el("p", { class: "error", role: "alert" },
         `提交未成功，本次没有登记。${r.json?.reason?.startsWith("challenge-") ? "安全校验未通过，请刷新页面后重新提交。" : "请稍后再试。"}`));
     }
   } catch {
     progress.textContent = "";
-    $("#form-errors").replaceChildren(el("p", { class: "error", role: "alert" }, "网络连接出现问题，请检查网络后重新提交。"));
+    showRetry("网络连接出现问题，不能确定是否已经登记。请检查网络后重新提交。");
   } finally {
     button.disabled = false;
   }
@@ -157,7 +226,8 @@ function showRegistered(a) {
     el("p", { class: "notice", id: "code-warning" }, "查询码只显示这一次，请抄写或截图保存，不要告诉他人。凭事项编号和查询码可以在“查询办理进展”中查看进展、进行评价。"),
     steps.length ? [el("h3", {}, "接下来会怎样"), el("ol", { id: "r-next" }, steps.map(([title, ...text]) => el("li", {}, el("strong", {}, `${title}：`), ...text)))] : null,
     a.provisional ? el("p", { class: "notice" }, "当年节假日安排尚未公布，上述日期按周末计算，公布后以实际为准。") : null,
-    a.status === "Pending" ? el("p", {}, "登记正在完成，请稍后凭事项编号和查询码查询进展。") : null,
+    a.status === "Pending" ? [el("p", {}, "登记正在完成，请稍后凭事项编号和查询码查询进展。也可以稍等片刻后点击“重新提交”确认登记结果，不会重复登记。"),
+      (() => { const b = el("button", { type: "button", id: "pending-retry", class: "secondary" }, "重新提交"); b.addEventListener("click", () => form.requestSubmit()); return b; })()] : null,
     el("div", { id: "uploads" }));
   $("#outcome").replaceChildren(card);
   card.focus();
