@@ -58,7 +58,7 @@ public static class AnalysisCounters
         $"{Partition(month)}|{category?.ToString() ?? None}|{channel}|{accusedUnit ?? None}|{accusedPerson ?? None}";
 
     /// <summary>The government a unit's <c>u|</c> rows are kept under: its own level's, else <see cref="None"/>.</summary>
-    public static string GovernmentKey(OrgDirectory org, string unit) => org?.GovernmentOf(unit)?.Id ?? None;
+    public static string GovernmentKey(OrgDirectory org, string unit) => org.GovernmentOf(unit)?.Id ?? None;
 
     /// <summary>
     /// The governments a unit's petitions roll up to: every government on its chain, nearest first; <see cref="None"/>
@@ -67,17 +67,8 @@ public static class AnalysisCounters
     public static IEnumerable<string> RollUps(OrgDirectory org, string unit)
     {
         ArgumentNullException.ThrowIfNull(org);
-        var any = false;
-        for (var g = org.GovernmentOf(unit); g is not null; g = g.Parent is null ? null : org.GovernmentOf(g.Parent))
-        {
-            any = true;
-            yield return g.Id;
-        }
-
-        if (!any)
-        {
-            yield return None;
-        }
+        var chain = org.Governments(unit).Select(g => g.Id).ToList();
+        return chain.Count > 0 ? chain : [None];
     }
 
     public static string MatterRow(string government, string matter, string unit, string? accusedUnit, string? accusedPerson) =>

@@ -187,20 +187,18 @@ public sealed class OrgDirectory
         return u?.Type == UnitType.Government ? u : Ancestors(unitId).FirstOrDefault(x => x.Type == UnitType.Government);
     }
 
-    /// <summary>A unit of <paramref name="type"/> at the unit's level (a child of its government), searching upwards when a level has none.</summary>
-    public OrgUnit? OfLevel(string unitId, UnitType type)
+    /// <summary>The governments above a unit, its own level's first: the government of each level up to the root.</summary>
+    public IEnumerable<OrgUnit> Governments(string unitId)
     {
         for (var g = GovernmentOf(unitId); g is not null; g = g.Parent is null ? null : GovernmentOf(g.Parent))
         {
-            var hit = Children(g.Id).FirstOrDefault(c => c.Type == type);
-            if (hit is not null)
-            {
-                return hit;
-            }
+            yield return g;
         }
-
-        return null;
     }
+
+    /// <summary>A unit of <paramref name="type"/> at the unit's level (a child of its government), searching upwards when a level has none.</summary>
+    public OrgUnit? OfLevel(string unitId, UnitType type) =>
+        Governments(unitId).Select(g => Children(g.Id).FirstOrDefault(c => c.Type == type)).FirstOrDefault(hit => hit is not null);
 
     /// <summary>The joint-conference office of the unit's level (or the nearest level above that has one).</summary>
     public OrgUnit? ConferenceOfficeOf(string unitId) => OfLevel(unitId, UnitType.ConferenceOffice);
